@@ -1,0 +1,137 @@
+"""Vietnamese date parsing with an explicit day/month order.
+
+Forms handled: "T4, 08/02/2023 - 16:19" (Drupal, month/day), "Thứ Tư, 02/08/2023 16:19",
+"Ngày đăng 24/03/2025 | 07:09", "Đăng ngày 02/08/2023", "08:41 21/08/2015", "17:18, 03/08/2020",
+"10:32 | 04/12/2020", "(29/06/2026, 14:49)", "ngày 31 tháng 7 năm 2023", ISO 8601 strings.
+Every result is an aware datetime in Asia/Ho_Chi_Minh. dateparser is only a last resort.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["VN_TZ", "parse_date", "parse_iso", "has_date", "DMY", "MDY"]
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DMY = "dmy"
+MDY = "mdy"
+
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/])")
+_ISO_DATE = re.compile(
+    r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?"
+)
+_LONG_DATE = re.compile(
+    r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:năm|,|/)\s*(\d{4})", re.IGNORECASE
+)
+_TIME = re.compile(r"(?<![\d/])(\d{1,2})\s*[:hg]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!\d)\s*(SA|CH|AM|PM)?",
+                   re.IGNORECASE)
+_GLUE = re.compile(r"^[\s,|\-–—(]*(?:ngày)?[\s,|\-–—(]*$", re.IGNORECASE)
+# how far (characters) a time may sit from its date: "08:41 21/08/2015", "T4, 08/02/2023 - 16:19"
+_TIME_WINDOW = 14
+
+
+def _aware(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+           second: int = 0) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=VN_TZ)
+    except ValueError:
+        return None
+
+
+def _time_near(text: str, start: int, end: int) -> tuple[int, int, int] | None:
+    """The time written just after (preferred) or just before the date span."""
+    after = text[end:end + _TIME_WINDOW]
+    m = _TIME.match(after.lstrip(" ,-|–—(lúc")) if after else None
+    if m:
+        return _time_tuple(m)
+    before = text[max(0, start - _TIME_WINDOW):start]
+    candidates = list(_TIME.finditer(before))
+    if candidates:
+        m = candidates[-1]
+        tail = before[m.end():]
+        if _GLUE.match(tail):
+            return _time_tuple(m)
+    return None
+
+
+def _time_tuple(m: re.Match[str]) -> tuple[int, int, int] | None:
+    hour, minute = int(m.group(1)), int(m.group(2))
+    second = int(m.group(3) or 0)
+    ampm = (m.group(4) or "").upper()
+    if ampm in ("CH", "PM") and hour < 12:
+        hour += 12
+    elif ampm in ("SA", "AM") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return hour, minute, second
+
+
+def parse_iso(value: str) -> datetime | None:
+    """ISO 8601 (meta tags, JSON-LD, <time datetime>); naive values are Vietnamese local time."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        m = _ISO_DATE.search(value)
+        if not m:
+            return None
+        y, mo, d = (int(g) for g in m.group(1, 2, 3))
+        dt = _aware(y, mo, d, int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0))
+        if dt is None:
+            return None
+        return dt
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=VN_TZ)
+    return dt.astimezone(VN_TZ)
+
+
+def parse_date(text: str, order: str | None = DMY) -> datetime | None:
+    """First date in `text` (with its time if written next to it), read in `order`.
+
+    `order` "mdy" reads 08/02/2023 as 2 August; if that is impossible (first number > 12) the
+    other order is used, as a site whose first number exceeds 12 is day/month.
+    """
+    if not text:
+        return None
+    order = order or DMY
+    m = _NUMERIC_DATE.search(text)
+    if m:
+        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        day, month = (b, a) if order == MDY else (a, b)
+        if month > 12 and day <= 12:
+            day, month = month, day
+        hms = _time_near(text, m.start(), m.end()) or (0, 0, 0)
+        return _aware(year, month, day, *hms)
+    m = _LONG_DATE.search(text)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        hms = _time_near(text, m.start(), m.end()) or (0, 0, 0)
+        return _aware(year, month, day, *hms)
+    m = _ISO_DATE.search(text)
+    if m:
+        return parse_iso(m.group(0))
+    return None
+
+
+def has_date(text: str) -> bool:
+    return bool(_NUMERIC_DATE.search(text) or _LONG_DATE.search(text) or _ISO_DATE.search(text))
+
+
+def parse_fallback(text: str) -> datetime | None:
+    """dateparser with Vietnamese settings; only for forms the patterns above do not cover."""
+    try:
+        import dateparser  # imported lazily: slow to load and rarely needed
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        dt = dateparser.parse(text, languages=["vi"], settings={"DATE_ORDER": "DMY",
+                                                                "TIMEZONE": "Asia/Ho_Chi_Minh",
+                                                                "RETURN_AS_TIMEZONE_AWARE": True})
+    except Exception:  # dateparser raises assorted errors on odd input
+        return None
+    return dt.astimezone(VN_TZ) if dt else None

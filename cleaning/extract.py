@@ -1,0 +1,459 @@
+"""`extract_article`: HTML in, `Article` out. Pure: no network, no database, no Scrapy.
+
+Steps: decode -> parse -> family page object -> metadata (title, date, canonical, ...) ->
+article container -> ordered lines and images -> captions out -> boilerplate lines out ->
+attribution and byline off the end -> lead tag off the start -> text.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree, html as lxml_html
+
+from . import boilerplate, bylines
+from .article import Article, Attachment, ExtractionError, Image, PortalHints
+from .blocks import ImageItem, Line, strip_boilerplate_blocks, walk
+from .dates import parse_date, parse_fallback
+from .families import detect_family, page_class
+from .families.base import COMMON_DATE, FamilyPage
+from .families.generic import density_container, trafilatura_container
+from .fingerprint import content_hash
+from .meta import (
+    canonical_url,
+    language,
+    meta_content,
+    meta_published,
+    meta_updated,
+    site_name,
+    strip_site_suffix,
+    text_of,
+)
+from .normalize import collapse_ws, decode_html, nfc, to_old_style
+
+__all__ = ["extract_article"]
+
+logger = logging.getLogger(__name__)
+
+ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip)(?:$|[?#])", re.IGNORECASE)
+ICON_RE = re.compile(r"(icon|logo|banner|spacer|blank|pixel|loading|/emoji/|flag)", re.IGNORECASE)
+VIEW_COUNT_RE = re.compile(r"(?:lượt xem|lượt đọc|lượt truy cập|số lần xem|views?)\s*:?\s*([\d.,]+)",
+                           re.IGNORECASE)
+CMS_USER_RE = re.compile(
+    r"(?:^|\n)\s*(?:author|posted by|submitted by|người đăng|đăng bởi)\s*:?\s*(\S+)",
+    re.IGNORECASE)
+URL_DATE_RE = re.compile(r"/(20\d{2}|19\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|$)")
+SENTENCE_END = (".", "!", "?", ":", ";")
+PHOTO_CREDIT_RE = re.compile(r"\(\s*ảnh\s*:[^)]*\)\s*$|\bảnh\s*:\s*[^\s,.]+\S*\s*$", re.IGNORECASE)
+MAX_CAPTION_CHARS = 300
+MAX_PLAIN_CAPTION_CHARS = 200
+MAX_BYLINE_LINE_CHARS = 160
+CONTAINER_MIN_CHARS = 80
+
+
+# -- input ----------------------------------------------------------------------------------------
+def _decode(data: bytes | str) -> str:
+    if data is None:
+        raise ExtractionError("empty", "no content")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data)
+        if not data.strip():
+            raise ExtractionError("empty", "0 bytes of content")
+        head = data[:2048]
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ExtractionError("not_html", "binary content (NUL bytes)")
+        text = decode_html(data)
+    else:
+        text = nfc(data)
+    if not text.strip():
+        raise ExtractionError("empty", "blank document")
+    if "<" not in text[:5000] or not re.search(r"<\s*[a-zA-Z!]", text[:20000]):
+        raise ExtractionError("not_html", "no markup in the document")
+    controls = sum(1 for ch in text[:4000] if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if controls > 40 or text[:4000].count("\ufffd") > 200:
+        raise ExtractionError("not_html", "binary-looking content")
+    return text
+
+
+def _parse(text: str) -> etree._Element:
+    try:
+        # lxml refuses str input with an encoding declaration; strip the XML prolog
+        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+        doc = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError) as exc:
+        raise ExtractionError("not_html", str(exc)[:200]) from None
+    if doc is None or doc.find(".//body") is None and len(doc) == 0:
+        raise ExtractionError("not_html", "no document element")
+    return doc
+
+
+# -- title ----------------------------------------------------------------------------------------
+def _title(doc: etree._Element, page: FamilyPage) -> tuple[str | None, etree._Element | None]:
+    site = site_name(doc)
+    text, el = page.title()
+    if text:
+        return text, el
+    html_title = text_of(doc.find(".//title"))
+    h1s = [(text_of(h), h) for h in doc.iter("h1")]
+    h1s = [(t, h) for t, h in h1s if len(t) >= 8 and (not site or t.lower() != site.lower())]
+    for t, h in h1s:
+        if html_title and t.lower() in html_title.lower():
+            return t, h
+    og = meta_content(doc, "property", "og:title")
+    if og:
+        og = strip_site_suffix(og, site)
+        if len(og) >= 8 and (not site or og.lower() != site.lower()):
+            match = next((h for t, h in h1s if t.lower() == og.lower()), None)
+            return og, match
+    if h1s:
+        return h1s[0]
+    if html_title:
+        stripped = strip_site_suffix(html_title, site)
+        if stripped and (not site or stripped.lower() != site.lower()):
+            return stripped, None
+    return None, None
+
+
+# -- dates ----------------------------------------------------------------------------------------
+def _order_index(doc: etree._Element) -> dict[etree._Element, int]:
+    return {el: i for i, el in enumerate(doc.iter())}
+
+
+def _last_index(el: etree._Element, order: dict) -> int:
+    last = el
+    for last in el.iter():
+        pass
+    return order.get(last, order.get(el, 0))
+
+
+def _in_boilerplate(el: etree._Element, stop: etree._Element | None = None) -> bool:
+    for anc in [el, *el.iterancestors()]:
+        if anc is stop:
+            return False
+        if boilerplate.is_block_boilerplate(f"{anc.get('class') or ''} {anc.get('id') or ''}") \
+                and "date" not in (anc.get("class") or "").lower():
+            return True
+        if anc.tag in ("header", "footer", "nav", "aside"):
+            return True
+    return False
+
+
+def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str | None]:
+    dt, source = meta_published(doc)
+    if dt:
+        return dt, source
+    dt, source = page.published()
+    if dt:
+        return dt, source
+    order = _order_index(doc)
+    lo = order.get(title_el, -1) if title_el is not None else -1
+    hi = _last_index(body_el, order) if body_el is not None else len(order)
+    if lo < 0 and body_el is not None:
+        lo = max(0, order.get(body_el, 0) - 400)
+    # a date-classed element between the headline and the end of the body
+    for xp in COMMON_DATE:
+        for el in xp(doc):
+            if lo <= order.get(el, -1) <= hi and not _in_boilerplate(el):
+                dt = parse_date(text_of(el), page.date_order)
+                if dt:
+                    return dt, "selector:date"
+    # any date written between the headline and the start of the body
+    if title_el is not None and body_el is not None:
+        start = order.get(body_el, hi)
+        for el in doc.iter():
+            idx = order.get(el, -1)
+            if lo < idx < start and isinstance(el.tag, str) and not _in_boilerplate(el):
+                own = collapse_ws((el.text or "") + " " + (el.tail or ""))
+                if own and len(own) < 120 and (dt := parse_date(own, page.date_order)):
+                    return dt, "text:near-title"
+    m = URL_DATE_RE.search(urlsplit(url).path)
+    if m:
+        dt = parse_date(f"{m.group(3)}/{m.group(2)}/{m.group(1)}", "dmy")
+        if dt:
+            return dt, "url"
+    return None, None
+
+
+# -- body -----------------------------------------------------------------------------------------
+def _container(doc, page: FamilyPage, raw: str) -> etree._Element | None:
+    el = page.body()
+    if el is not None and len(text_of(el)) >= CONTAINER_MIN_CHARS:
+        return el
+    el = trafilatura_container(doc, raw)
+    if el is not None and len(text_of(el)) >= CONTAINER_MIN_CHARS:
+        return el
+    return density_container(doc)
+
+
+def _is_caption_candidate(line: Line, is_trailing_name: bool) -> bool:
+    text = line.text
+    if line.caption:
+        return len(text) <= MAX_CAPTION_CHARS * 2
+    if line.heading or is_trailing_name or len(text) > MAX_CAPTION_CHARS:
+        return False
+    if text.endswith(":") or boilerplate.is_boilerplate_line(text):
+        return False
+    if line.bold and not line.italic:
+        return False
+    if line.italic or line.center or PHOTO_CREDIT_RE.search(text):
+        return True
+    return len(text) <= MAX_PLAIN_CAPTION_CHARS and not text.endswith(SENTENCE_END)
+
+
+def _split_captions(items: list, title: str | None) -> tuple[list[Line], list[str], list[Image]]:
+    """Separate image captions from body lines. Returns (body lines, captions, images)."""
+    alts = {}
+    for it in items:
+        if isinstance(it, ImageItem):
+            for value in (it.alt, it.title):
+                if not boilerplate.is_placeholder_alt(value) and len(value.split()) >= 2 and \
+                        (not title or value.lower() != title.lower()):
+                    alts.setdefault(value.lower(), value)
+    lines = [it for it in items if isinstance(it, Line)]
+    # lines that look like the trailing byline are never captions
+    trailing_names = {id(ln) for ln in lines[-3:] if bylines.is_person_name(ln.text)
+                      or bylines.is_unit(ln.text)}
+    body: list[Line] = []
+    captions: list[str] = []
+    images: list[Image] = []
+    i = 0
+    pending: ImageItem | None = None
+    while i < len(items):
+        it = items[i]
+        if isinstance(it, ImageItem):
+            if pending is not None:
+                images.append(_image(pending, None, alts))
+            pending = it
+            i += 1
+            continue
+        line: Line = it
+        if pending is not None and _is_caption_candidate(line, id(line) in trailing_names):
+            text = line.text
+            j = i + 1
+            # a caption broken over two lines: the continuation starts in lower case
+            while j < len(items) and isinstance(items[j], Line) and items[j].text[:1].islower() \
+                    and len(items[j].text) <= 120 and (items[j].italic == line.italic):
+                text = f"{text} {items[j].text}"
+                j += 1
+            captions.append(text)
+            images.append(_image(pending, text, alts))
+            pending = None
+            i = j
+            continue
+        if pending is not None:
+            images.append(_image(pending, None, alts))
+            pending = None
+        if line.caption or line.text.lower() in alts:
+            captions.append(line.text)
+        else:
+            body.append(line)
+        i += 1
+    if pending is not None:
+        images.append(_image(pending, None, alts))
+    # an image with a descriptive alt/title but no visible caption: the alt is its caption
+    for img in images:
+        if img.caption and img.caption not in captions:
+            captions.append(img.caption)
+    return body, _dedupe(captions), images
+
+
+def _image(item: ImageItem, caption: str | None, alts: dict) -> Image:
+    if caption is None:
+        for value in (item.alt, item.title):
+            if value and value.lower() in alts:
+                caption = value
+                break
+    return Image(src=item.src, caption=caption)
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        key = collapse_ws(v).lower().rstrip(" .")
+        if key and key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+def _clean_lines(lines: list[Line], title: str | None, summary: str | None) -> list[Line]:
+    out = []
+    skip = {s.lower() for s in (title, summary) if s}
+    for line in lines:
+        text = line.text
+        if text.lower() in skip or boilerplate.is_boilerplate_line(text):
+            continue
+        if boilerplate.is_placeholder_alt(text) and len(text) <= 4:
+            continue
+        out.append(line)
+    return out
+
+
+def _trailing(lines: list[Line]) -> tuple[list[Line], list[str], str | None, str | None]:
+    """Take the attribution and byline off the end. Returns (lines, authors, unit, attribution)."""
+    attribution = None
+    authors: list[str] = []
+    unit = None
+
+    def take_attribution() -> None:
+        nonlocal attribution
+        for k in range(min(3, len(lines))):
+            idx = len(lines) - 1 - k
+            src = bylines.parse_attribution(lines[idx].text)
+            if src:
+                attribution = attribution or src
+                del lines[idx]
+                return
+
+    take_attribution()
+    tail = [ln.text for ln in lines[-2:] if len(ln.text) <= MAX_BYLINE_LINE_CHARS]
+    if len(tail) == len(lines[-2:]) and len(lines) > 1:
+        found = bylines.parse_byline_lines(tail)
+        if found.consumed:
+            authors, unit = found.authors, found.unit
+            del lines[len(lines) - found.consumed:]
+            take_attribution()
+    return lines, authors, unit, attribution
+
+
+def _attachments(container: etree._Element, url: str) -> list[Attachment]:
+    scope = container.getparent() if container.getparent() is not None else container
+    out, seen = [], set()
+    for a in scope.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and ATTACHMENT_RE.search(href):
+            absolute = urljoin(url, href)
+            if absolute not in seen:
+                seen.add(absolute)
+                title = text_of(a) or absolute.rsplit("/", 1)[-1]
+                out.append(Attachment(url=absolute, title=nfc(title)))
+    return out
+
+
+def _view_count(doc: etree._Element) -> int | None:
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        for chunk in (el.text, el.tail):
+            if chunk and (m := VIEW_COUNT_RE.search(chunk)):
+                digits = re.sub(r"\D", "", m.group(1))
+                if digits:
+                    return int(digits)
+            if chunk and re.search(r"lượt xem|lượt đọc|lượt truy cập", chunk, re.I):
+                nxt = collapse_ws(" ".join(el.itertext())) if chunk is el.text else ""
+                if (m := VIEW_COUNT_RE.search(nxt)) and (digits := re.sub(r"\D", "", m.group(1))):
+                    return int(digits)
+    return None
+
+
+def _cms_user(doc: etree._Element) -> str | None:
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        own = collapse_ws(" ".join(el.itertext())) if len(el) <= 3 else collapse_ws(el.text or "")
+        if own and len(own) < 160 and (m := CMS_USER_RE.search(own)):
+            return m.group(1).strip(" .,:")
+    return None
+
+
+def _display(text: str | None) -> str | None:
+    return to_old_style(collapse_ws(text)) if text else text
+
+
+# -- entry point ----------------------------------------------------------------------------------
+def extract_article(html: bytes | str, url: str, portal: PortalHints | None = None) -> Article:
+    """Extract one article from a page. Raises ExtractionError when the page is not an article."""
+    try:
+        return _extract(html, url, portal)
+    except ExtractionError:
+        raise
+    except (ValueError, TypeError, etree.LxmlError, RecursionError, AttributeError,
+            IndexError, KeyError) as exc:
+        logger.debug("extraction failed for %s", url, exc_info=True)
+        raise ExtractionError("no_body", f"{type(exc).__name__}: {exc}"[:200]) from exc
+
+
+def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article:
+    raw = _decode(data)
+    doc = _parse(raw)
+    hinted = getattr(portal, "family", None) if portal is not None else None
+    family = hinted if hinted and hinted != "auto" else detect_family(raw, url)
+    page = page_class(family)(doc, url, getattr(portal, "date_order", None), raw)
+
+    title, title_el = _title(doc, page)
+    summary, summary_el = page.summary()
+    category = page.category()
+    canonical = canonical_url(doc, url)
+    view_count = _view_count(doc)
+    cms_user = _cms_user(doc)
+    updated = meta_updated(doc)
+
+    container = _container(doc, page, raw)
+    if container is None:
+        raise ExtractionError("no_body", "no article container found")
+    if summary_el is not None and (summary_el is container or summary_el in container.iterancestors()):
+        summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
+    published, date_source = _published(doc, page, url, title_el, container)
+    if title is None:
+        raise ExtractionError("no_title", "no headline found")
+
+    strip_boilerplate_blocks(container, page.REMOVE)
+    attachments = _attachments(container, url)
+    items = walk(container, url)
+    items = [it for it in items if not (isinstance(it, ImageItem) and ICON_RE.search(it.src))]
+    body, captions, images = _split_captions(items, title)
+    lines = _clean_lines(body, title, summary)
+    lines, authors, unit, attribution = _trailing(lines)
+
+    source_tag = None
+    if lines:
+        tag, rest = bylines.split_lead_tag(lines[0].text)
+        if tag:
+            source_tag = tag
+            if rest.strip():
+                lines[0] = Line(rest.strip())
+            else:
+                lines.pop(0)
+        src = bylines.parse_attribution(lines[0].text) if lines else None
+        if src and len(lines) > 1:
+            attribution = attribution or src
+            lines.pop(0)
+    text = "\n".join(to_old_style(ln.text) for ln in lines)
+    if not text.strip():
+        raise ExtractionError("no_body", "the article container holds no text")
+
+    if published is None and title_el is not None and title_el.getparent() is not None:
+        near = text_of(title_el.getparent())
+        if len(near) <= 300:  # only a short header block; never the body's event dates
+            published = parse_fallback(near)
+            date_source = "dateparser" if published else None
+
+    return Article(
+        url=url,
+        title=_display(title) or "",
+        text=text,
+        content_hash=content_hash(text),
+        published=published,
+        date_source=date_source,
+        updated=updated,
+        authors=[_display(a) for a in authors],
+        unit=_display(unit),
+        captions=[_display(c) for c in captions],
+        summary=_display(summary),
+        source_tag=source_tag,
+        attribution=_display(attribution),
+        cms_user=cms_user,
+        images=[Image(src=i.src, caption=_display(i.caption)) for i in images],
+        attachments=attachments,
+        category=[_display(c) for c in category],
+        view_count=view_count,
+        language=language(doc, text),
+        canonical_url=canonical,
+        family=family if family in _FAMILY_NAMES else "generic",
+    )
+
+
+_FAMILY_NAMES = {"drupal", "sharepoint", "liferay", "vnportal", "aspnet", "wordpress", "generic"}

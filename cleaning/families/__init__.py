@@ -1,0 +1,92 @@
+"""Platform families: one page object per family, and detection from HTML + URL.
+
+Detection scores the fingerprints of vn-portals.md section 2; the family with the highest score
+wins, "generic" when nothing scores.
+"""
+from __future__ import annotations
+
+import re
+
+from .aspnet import AspNet
+from .base import FamilyPage
+from .drupal import Drupal
+from .generic import Generic
+from .liferay import Liferay
+from .sharepoint import SharePoint
+from .vnportal import VnPortal
+from .wordpress import WordPress
+
+__all__ = ["FAMILIES", "FINGERPRINTS", "FamilyPage", "detect_family", "page_class"]
+
+FAMILIES: dict[str, type[FamilyPage]] = {
+    cls.NAME: cls for cls in (Drupal, SharePoint, Liferay, VnPortal, AspNet, WordPress, Generic)
+}
+
+# (family, pattern on the lower-cased HTML head+body sample, weight)
+FINGERPRINTS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
+    (family, re.compile(pattern), weight) for family, pattern, weight in (
+        ("drupal", r"skip to main content", 1),
+        ("drupal", r"field-name-body|field--name-body", 4),
+        ("drupal", r"drupal-settings-json|drupal\.settings|jquery\.extend\(drupal", 5),
+        ("drupal", r"content=\"drupal", 5),
+        ("drupal", r"/sites/(default|all)/(files|themes|modules)/", 3),
+        ("drupal", r"class=\"[^\"]*\bviews-(row|field|view)", 2),
+        ("drupal", r"href=\"[^\"]*/node/\d+", 1),
+        ("drupal", r"\bnode--type-|\bnode-type-|\bpage-node\b", 3),
+        ("sharepoint", r"tandan-", 5),
+        ("sharepoint", r"ms-rtestate-field|ms-rtestate-read", 5),
+        ("sharepoint", r"/_layouts/|_spPageContextInfo|mso(webpart|layout)|ms-webpart", 4),
+        ("sharepoint", r"/pages/[^\"'\s]*\.aspx", 2),
+        ("liferay", r"<html[^>]*class=\"[^\"]*\baui\b", 5),
+        ("liferay", r"liferay\.themedisplay|liferay\.aui|themedisplay", 5),
+        ("liferay", r"_war_|p_p_id=", 4),
+        ("liferay", r"truy cập nội dung luôn", 3),
+        ("liferay", r"/-/(asset_publisher|details|view_content)/", 3),
+        ("liferay", r"journal-content-article|asset-full-content", 3),
+        ("vnportal", r"storage-vnportal", 6),
+        ("vnportal", r"vnportal", 2),
+        ("aspnet", r"__viewstate", 2),
+        ("aspnet", r"default\.aspx", 2),
+        ("aspnet", r"id=\"ctl00_|dnn_ctr|\bctl00\$", 2),
+        ("aspnet", r"<table[^>]*(cellpadding|cellspacing)", 1),
+        ("wordpress", r"/wp-content/|/wp-includes/", 6),
+        ("wordpress", r"wp-sitemap|/wp-json/|content=\"wordpress", 4),
+        ("wordpress", r"\bentry-content\b", 3),
+    )
+)
+URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
+    (family, re.compile(pattern, re.IGNORECASE), weight) for family, pattern, weight in (
+        ("drupal", r"/node/\d+", 3),
+        ("sharepoint", r"/pages/.*\.aspx", 3),
+        ("liferay", r"/-/(asset_publisher|details|view_content)/|p_p_id=", 4),
+        ("vnportal", r"/[^/]+-\d{6,}\.htm$", 3),
+        ("aspnet", r"default\.aspx|/(\d+/){3,}|\.aspx\?.*(id|sid|pageid)=", 2),
+        ("wordpress", r"/\d{4}/\d{2}/[^/]+/?$|[?&]p=\d+", 1),
+    )
+)
+SAMPLE_CHARS = 300_000
+
+
+def detect_family(html: str | bytes, url: str = "") -> str:
+    """The family whose fingerprints score highest; "generic" when none match."""
+    if isinstance(html, bytes):
+        html = html[:SAMPLE_CHARS].decode("utf-8", errors="ignore")
+    sample = html[:SAMPLE_CHARS].lower()
+    scores: dict[str, int] = {}
+    for family, pattern, weight in FINGERPRINTS:
+        if pattern.search(sample):
+            scores[family] = scores.get(family, 0) + weight
+    for family, pattern, weight in URL_FINGERPRINTS:
+        if pattern.search(url or ""):
+            scores[family] = scores.get(family, 0) + weight
+    # SharePoint is ASP.NET too: its own markers outrank the generic ASP.NET ones
+    if scores.get("sharepoint", 0) >= 5:
+        scores.pop("aspnet", None)
+    if not scores:
+        return "generic"
+    best = max(scores.items(), key=lambda kv: kv[1])
+    return best[0] if best[1] >= 2 else "generic"
+
+
+def page_class(family: str | None) -> type[FamilyPage]:
+    return FAMILIES.get(family or "generic", Generic)

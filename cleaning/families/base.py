@@ -1,0 +1,131 @@
+"""The page object every family shares: selectors as class constants, one method per field.
+
+A family module subclasses `FamilyPage` and sets its constants; the generic extraction logic
+(container -> lines -> captions, byline, lead tag) lives in `cleaning.extract`. A redesign of a
+family gets a new subclass (e.g. `DrupalV8(Drupal)`), not an `if` inside this one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from lxml import etree
+from lxml.etree import XPath
+
+from ..dates import DMY, parse_date, parse_iso
+from ..meta import text_of
+
+__all__ = ["FamilyPage", "X", "cls"]
+
+
+def cls(name: str) -> str:
+    """XPath predicate: @class contains the whole word `name`."""
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
+
+
+def X(*exprs: str) -> tuple[XPath, ...]:
+    """Precompile a list of XPath expressions."""
+    return tuple(XPath(e) for e in exprs)
+
+
+# Selectors that hold for many families: used after a family's own, before the generic search.
+COMMON_TITLE = X(
+    f'//*[@itemprop="headline"]',
+    f'//h1[{cls("title")} or {cls("page-title")} or {cls("entry-title")} or {cls("article-title")}'
+    f' or {cls("news-title")} or {cls("post-title")} or {cls("node-title")}]',
+    f'//*[{cls("article-title")} or {cls("news-title")} or {cls("detail-title")} or'
+    f' {cls("title-detail")} or {cls("tieude")} or {cls("title_news")}]',
+)
+COMMON_BODY = X(
+    '//*[@itemprop="articleBody"]',
+    f'//*[{cls("article-content")} or {cls("news-content")} or {cls("detail-content")} or'
+    f' {cls("content-detail")} or {cls("post-content")} or {cls("entry-content")} or'
+    f' {cls("noidung")} or {cls("news-body")} or {cls("article-body")} or {cls("body-content")}]',
+)
+COMMON_SUMMARY = X(
+    f'//*[{cls("sapo")} or {cls("summary")} or {cls("article-summary")} or {cls("news-summary")}'
+    f' or {cls("lead")} or {cls("mota")} or {cls("trichdan")} or {cls("description")}'
+    f' or {cls("field-name-field-summary")} or {cls("field--name-field-summary")}]',
+)
+COMMON_DATE = X(
+    f'//*[{cls("date")} or {cls("post-date")} or {cls("publish-date")} or {cls("news-date")}'
+    f' or {cls("article-date")} or {cls("ngaydang")} or {cls("time")} or {cls("datetime")}'
+    f' or {cls("created")} or {cls("date-publish")} or {cls("published")}]',
+)
+COMMON_CATEGORY = X(
+    f'//*[{cls("breadcrumb")} or {cls("breadcrumbs")} or {cls("duongdan")}'
+    f' or @id="breadcrumb" or @aria-label="breadcrumb"]',
+)
+
+
+class FamilyPage:
+    """Selectors for one platform family. All XPaths are evaluated on the whole document."""
+
+    NAME = "generic"
+    DATE_ORDER = DMY
+    TITLE: tuple[XPath, ...] = ()
+    BODY: tuple[XPath, ...] = ()
+    SUMMARY: tuple[XPath, ...] = ()
+    # (selector, date_source label); the first that yields a parsable date wins
+    DATES: tuple[tuple[XPath, str], ...] = ()
+    CATEGORY: tuple[XPath, ...] = ()
+    # removed from the body container on top of the boilerplate catalogue's block rules
+    REMOVE: tuple[XPath, ...] = ()
+
+    def __init__(self, doc: etree._Element, url: str, date_order: str | None = None,
+                 raw_html: str = "") -> None:
+        self.doc = doc
+        self.url = url
+        self.raw_html = raw_html
+        self.date_order = date_order or self.DATE_ORDER
+
+    # -- fields ---------------------------------------------------------------------------------
+    def title(self) -> tuple[str | None, etree._Element | None]:
+        """(headline, its element) from the family's title selectors, else (None, None)."""
+        for xp in self.TITLE + COMMON_TITLE:
+            for el in xp(self.doc):
+                text = text_of(el)
+                if 5 <= len(text) <= 400:
+                    return text, el
+        return None, None
+
+    def body(self) -> etree._Element | None:
+        """The element holding the article body, or None to let the generic search decide."""
+        for xp in self.BODY + COMMON_BODY:
+            best = None
+            for el in xp(self.doc):
+                size = len(text_of(el))
+                if size >= 80 and (best is None or size > best[0]):
+                    best = (size, el)
+            if best:
+                return best[1]
+        return None
+
+    def summary(self) -> tuple[str | None, etree._Element | None]:
+        for xp in self.SUMMARY + COMMON_SUMMARY:
+            for el in xp(self.doc):
+                if el.tag == "meta":
+                    continue
+                text = text_of(el)
+                if 20 <= len(text) <= 1200:
+                    return text, el
+        return None, None
+
+    def published(self) -> tuple[datetime | None, str | None]:
+        """Date from the family's own date selectors (attribute values are read as ISO first)."""
+        for xp, label in self.DATES:
+            for el in xp(self.doc):
+                text = el if isinstance(el, str) else text_of(el)
+                dt = (parse_iso(text) if isinstance(el, str) else None) or \
+                    parse_date(text, self.date_order)
+                if dt:
+                    return dt, label
+        return None, None
+
+    def category(self) -> list[str]:
+        for xp in self.CATEGORY + COMMON_CATEGORY:
+            for el in xp(self.doc):
+                links = [text_of(a) for a in el.iter("a")] or [text_of(el)]
+                items = [t for t in links if t and t.lower() not in ("trang chủ", "home", "»")]
+                if items:
+                    return items
+        return []

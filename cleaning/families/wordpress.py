@@ -1,0 +1,20 @@
+"""WordPress (/wp-content/, .entry-content, wp-sitemap)."""
+from __future__ import annotations
+
+from .base import FamilyPage, X, cls
+
+
+class WordPress(FamilyPage):
+    NAME = "wordpress"
+    TITLE = X(f'//*[{cls("entry-title")} or {cls("post-title")}]')
+    BODY = X(
+        f'//*[{cls("entry-content")}]',
+        f'//*[{cls("post-content")} or {cls("td-post-content")} or {cls("single-content")}]',
+    )
+    DATES = (
+        (X(f'//time[{cls("entry-date")} or {cls("published")}]/@datetime')[0],
+         "wordpress:time"),
+        (X(f'//*[{cls("entry-date")} or {cls("posted-on")} or {cls("post-date")}]')[0],
+         "wordpress:entry-date"),
+    )
+    SUMMARY = X(f'//*[{cls("entry-summary")}]')

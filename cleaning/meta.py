@@ -1,0 +1,165 @@
+"""Page-level metadata shared by every family: meta tags, JSON-LD, canonical, titles, breadcrumbs."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.etree import XPath
+
+from .dates import parse_iso
+from .normalize import collapse_ws
+
+__all__ = [
+    "canonical_url",
+    "jsonld_objects",
+    "language",
+    "meta_content",
+    "meta_published",
+    "site_name",
+    "strip_site_suffix",
+    "text_of",
+]
+
+META_PUBLISHED_KEYS: tuple[tuple[str, str], ...] = (
+    ("property", "article:published_time"),
+    ("name", "article:published_time"),
+    ("itemprop", "datePublished"),
+    ("name", "pubdate"),
+    ("name", "publishdate"),
+    ("name", "dc.date.issued"),
+    ("name", "DC.date.issued"),
+    ("property", "og:published_time"),
+)
+META_UPDATED_KEYS: tuple[tuple[str, str], ...] = (
+    ("property", "article:modified_time"),
+    ("itemprop", "dateModified"),
+    ("property", "og:updated_time"),
+)
+JSONLD_XPATH = XPath('//script[@type="application/ld+json"]')
+CANONICAL_XPATH = XPath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
+TIME_XPATH = XPath("//time[@datetime]/@datetime")
+
+# Words that make the tail of a <title> a site name rather than part of the headline.
+SITE_WORDS = re.compile(
+    r"(?i:(cổng|trang)\s+(thông tin|ttđt|tt)|thông tin điện tử|ttđt|\bportal\b|website|\.gov\.vn)|"
+    r"^\s*(Sở|UBND|Ủy ban|Uỷ ban|Ban|Huyện|Tỉnh|Xã|Phường|Thị trấn|Thành phố|Cục|Chi cục|"
+    r"Văn phòng|Trung tâm|Bộ|Đảng bộ|Huyện ủy|Tỉnh ủy|Hội đồng|SỞ|UBND|CỔNG|TRANG)\b",
+)
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
+
+
+def text_of(el: etree._Element | None) -> str:
+    if el is None:
+        return ""
+    if isinstance(el, str):
+        return collapse_ws(el)
+    return collapse_ws(" ".join(el.itertext()))
+
+
+def meta_content(doc: etree._Element, attr: str, key: str) -> str | None:
+    for el in doc.iter("meta"):
+        if (el.get(attr) or "").lower() == key.lower():
+            value = el.get("content")
+            if value and value.strip():
+                return collapse_ws(value)
+    return None
+
+
+def jsonld_objects(doc: etree._Element) -> list[dict]:
+    out: list[dict] = []
+    for script in JSONLD_XPATH(doc):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                out.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return out
+
+
+def meta_published(doc: etree._Element) -> tuple[datetime | None, str | None]:
+    """Machine-readable published date and where it came from."""
+    for attr, key in META_PUBLISHED_KEYS:
+        value = meta_content(doc, attr, key)
+        if value:
+            dt = parse_iso(value)
+            if dt:
+                return dt, f"meta:{key}"
+    for obj in jsonld_objects(doc):
+        value = obj.get("datePublished")
+        if isinstance(value, str):
+            dt = parse_iso(value)
+            if dt:
+                return dt, "jsonld:datePublished"
+    return None, None
+
+
+def meta_updated(doc: etree._Element) -> datetime | None:
+    for attr, key in META_UPDATED_KEYS:
+        value = meta_content(doc, attr, key)
+        if value and (dt := parse_iso(value)):
+            return dt
+    for obj in jsonld_objects(doc):
+        value = obj.get("dateModified")
+        if isinstance(value, str) and (dt := parse_iso(value)):
+            return dt
+    return None
+
+
+def canonical_url(doc: etree._Element, url: str) -> str | None:
+    hrefs = CANONICAL_XPATH(doc)
+    if hrefs and hrefs[0].strip():
+        return urljoin(url, hrefs[0].strip())
+    og = meta_content(doc, "property", "og:url")
+    return urljoin(url, og) if og else None
+
+
+def site_name(doc: etree._Element) -> str | None:
+    return meta_content(doc, "property", "og:site_name") or meta_content(
+        doc, "name", "application-name")
+
+
+def strip_site_suffix(title: str, site: str | None = None) -> str:
+    """Drop a trailing " - Sở Nội vụ tỉnh Lạng Sơn" / " | Cổng TTĐT ..." site name."""
+    title = collapse_ws(title)
+    for _ in range(2):
+        changed = False
+        for sep in TITLE_SEPARATORS:
+            if sep not in title:
+                continue
+            head, tail = title.rsplit(sep, 1)
+            if len(head) < 4:
+                continue
+            if (site and tail.strip().lower() == site.strip().lower()) or (
+                    SITE_WORDS.search(tail) and len(tail) <= 90):
+                title, changed = head.strip(), True
+                break
+            # "Site name | Headline": the head is the site
+            if site and head.strip().lower() == site.strip().lower():
+                title, changed = tail.strip(), True
+                break
+        if not changed:
+            break
+    return title
+
+
+def language(doc: etree._Element, text: str) -> str | None:
+    lang = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        lang = meta_content(doc, "http-equiv", "content-language") or meta_content(
+            doc, "property", "og:locale")
+    if lang:
+        return lang.replace("_", "-").split("-")[0].lower()
+    if re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text, re.I):
+        return "vi"
+    return None

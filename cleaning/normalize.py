@@ -1,0 +1,132 @@
+"""Text normalisation for Vietnamese: decoding, NFC, whitespace, tone keys, tone placement.
+
+Display style
+-------------
+The extractor outputs NFC text in the *old* tone-placement style ("hòa", "thủy", "khỏe"), the
+style dominant in Vietnamese news. `to_old_style` converts the new style ("hoà", "thuỵ", "khoẻ");
+the two differ only in open syllables ending in oa, oe, uy (not after q).
+
+Tone key
+--------
+`tone_key` gives a placement-independent key: per word, NFD, lower-case, the five tone marks
+removed and one tone digit appended (the VNI numbering):
+
+    0 ngang (no mark)   1 sắc U+0301   2 huyền U+0300   3 hỏi U+0309   4 ngã U+0303   5 nặng U+0323
+
+"Thuỵ" and "Thụy" both give "thuy5"; "hòa" and "hoà" both give "hoa2". Tokens without letters
+(numbers, punctuation) are kept as they are.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+__all__ = [
+    "TONE_DIGITS",
+    "collapse_ws",
+    "decode_html",
+    "nfc",
+    "to_old_style",
+    "tone_key",
+]
+
+TONE_DIGITS: dict[str, str] = {
+    "\u0301": "1",  # sắc
+    "\u0300": "2",  # huyền
+    "\u0309": "3",  # hỏi
+    "\u0303": "4",  # ngã
+    "\u0323": "5",  # nặng
+}
+NO_TONE_DIGIT = "0"
+
+_WS_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_WORD_RE = re.compile(r"\w+")
+# An open syllable whose nucleus is oa / oe / uy, with only consonants before it (not q-).
+_OPEN_GLIDE_RE = re.compile(r"^([bcdđghklmnprstvx]*)([ou])([aey])$", re.IGNORECASE)
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
+)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC (composed) form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def collapse_ws(text: str) -> str:
+    """Collapse every run of whitespace (incl. NBSP and zero-width marks) to one space; strip."""
+    return _WS_RE.sub(" ", text).strip()
+
+
+def _split_tone(word: str) -> tuple[str, str | None]:
+    """(word without tone marks, NFC; the tone mark or None) for one word."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tone = next((ch for ch in decomposed if ch in TONE_DIGITS), None)
+    bare = "".join(ch for ch in decomposed if ch not in TONE_DIGITS)
+    return unicodedata.normalize("NFC", bare), tone
+
+
+def _key_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if not any(ch.isalpha() for ch in word):
+        return word
+    bare, tone = _split_tone(word.lower())
+    return bare + (TONE_DIGITS[tone] if tone else NO_TONE_DIGIT)
+
+
+def tone_key(text: str) -> str:
+    """Placement-independent key of `text`: lower-case, tones as trailing digits per word."""
+    return _WORD_RE.sub(_key_word, nfc(text))
+
+
+def _old_style_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    bare, tone = _split_tone(word)
+    if tone is None:
+        return word
+    m = _OPEN_GLIDE_RE.match(bare)
+    if not m or m.group(1).lower().endswith("q"):
+        return word
+    onset, first, second = m.groups()
+    return nfc(onset + first + tone + second)
+
+
+def to_old_style(text: str) -> str:
+    """Old tone placement: "hoà" -> "hòa", "thuỵ" -> "thụy", "khoẻ" -> "khỏe" (NFC out)."""
+    return _WORD_RE.sub(_old_style_word, nfc(text))
+
+
+def _sniff_charset(head: bytes) -> str | None:
+    m = _META_CHARSET_RE.search(head)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes) -> str:
+    """Decode page bytes without HTTP headers: BOM, then meta charset, then UTF-8, then cp1258.
+
+    windows-1258 decodes to partly decomposed text; the result is always NFC.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return nfc(data[len(bom):].decode(encoding, errors="replace"))
+    declared = _sniff_charset(data[:4096])
+    # Valid UTF-8 with non-ASCII bytes is almost never an accident: trust it over a wrong
+    # declaration (latin-1 templates serving UTF-8 articles are common).
+    candidates = ["utf-8"] + ([declared] if declared else []) + ["cp1258"]
+    for encoding in candidates:
+        try:
+            return nfc(data.decode(encoding))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return nfc(data.decode("utf-8", errors="replace"))

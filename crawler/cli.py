@@ -1,0 +1,75 @@
+"""The `govcrawl` command line: crawl, extract, export, portals, demo.
+
+Exit codes: 0 success; 1 a portal failed entirely (crawl) or a file failed extraction (extract);
+2 usage error; 3 the database is unusable; 4 the registry is invalid.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from crawler import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_REGISTRY = 0, 1, 2, 3, 4
+
+
+def _setting_pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govcrawl", description="Archive the news of Vietnamese government portals.")
+    parser.add_argument("--version", action="version", version=f"govcrawl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    crawl = sub.add_parser("crawl", help="crawl portals (registry keys or start URLs) into the database")
+    crawl.add_argument("targets", nargs="*", metavar="KEY|URL",
+                       help="registry keys or start URLs; none: every active portal")
+    crawl.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+    crawl.add_argument("--max-pages", type=int, metavar="N", help="stop after N requests per portal")
+    crawl.add_argument("-s", dest="settings", action="append", type=_setting_pair, default=[],
+                       metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
+    crawl.add_argument("--registry", metavar="DIR", help="read portal files from DIR instead of the packaged registry")
+    crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO instead of WARNING")
+
+    extract = sub.add_parser("extract", help="extract articles from saved HTML files to JSON Lines")
+    extract.add_argument("files", nargs="+", metavar="FILE", help="HTML file, .html.gz, or - for stdin")
+    extract.add_argument("--url", help="the page URL (default: file:// URL of the file)")
+    extract.add_argument("--family", help="force a platform family instead of detecting it")
+
+    export = sub.add_parser("export", help="export canonical articles with their URLs")
+    export.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
+
+    portals = sub.add_parser("portals", help="list the portal registry")
+    portals.add_argument("--all", action="store_true", help="include the replica (test) portals")
+    portals.add_argument("--registry", metavar="DIR", help="read portal files from DIR")
+
+    demo = sub.add_parser("demo", help="offline demo: serve replica portals on loopback and crawl them")
+    demo.add_argument("--articles", type=int, default=240, help="stories in the replica (default 240)")
+    demo.add_argument("--db", help="SQLAlchemy URL (default: sqlite:///./data/govcrawl.sqlite)")
+    demo.add_argument("-v", "--verbose", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from crawler import commands  # imported late: `govcrawl --help` stays fast
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

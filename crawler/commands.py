@@ -1,0 +1,217 @@
+"""Implementations of the `govcrawl` subcommands (argument parsing lives in cli.py)."""
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from crawler.cli import EXIT_DATABASE, EXIT_FAILED, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE
+from crawler.registry import RegistryError, load_registry
+from storage import Database, StorageError, repository
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    return run_crawl(args.targets, db_url=args.db, max_pages=args.max_pages,
+                     overrides=args.settings, registry_dir=args.registry, verbose=args.verbose)
+
+
+def run_crawl(
+    targets: Sequence[str],
+    *,
+    db_url: str | None = None,
+    max_pages: int | None = None,
+    overrides: Iterable[tuple[str, str]] = (),
+    registry_dir: str | None = None,
+    verbose: bool = False,
+    out: IO[str] = sys.stdout,
+) -> int:
+    try:
+        registry = load_registry(Path(registry_dir) if registry_dir else None)
+    except RegistryError as exc:
+        print(f"govcrawl: invalid registry: {exc}", file=sys.stderr)
+        return EXIT_REGISTRY
+    keys = [t for t in targets if "://" not in t]
+    urls = [t for t in targets if "://" in t]
+    for key in keys:
+        try:
+            registry.get(key)
+        except KeyError as exc:
+            print(f"govcrawl: {exc.args[0]}", file=sys.stderr)
+            return EXIT_USAGE
+    if not targets and not list(registry.active()):
+        print("govcrawl: the registry has no active portal to crawl", file=sys.stderr)
+        return EXIT_USAGE
+
+    db = Database(db_url)
+    try:
+        db.migrate()
+    except StorageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.portal import PortalSpider
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    settings.set("GOVCRAWL_DB", db.url.render_as_string(hide_password=False), priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
+    settings.set("GOVCRAWL_PROGRESS_INTERVAL", 10, priority="cmdline")
+    settings.set("EXTENSIONS", {"crawler.progress.PortalProgress": 500}, priority="cmdline")
+    settings.set("GOVCRAWL_ARGS", " ".join(["crawl", *targets]), priority="cmdline")
+    for name, value in overrides:
+        settings.set(name, value, priority="cmdline")
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, portal=",".join(keys) or None, url=",".join(urls) or None,
+                  max_pages=max_pages, registry_dir=registry_dir)
+    started = time.monotonic()
+    process.start()
+    elapsed = time.monotonic() - started
+
+    run_id = crawler.stats.get_value("govcrawl/run_id")
+    if run_id is None:
+        print("govcrawl: the crawl did not start (see the log above)", file=sys.stderr)
+        return EXIT_FAILED
+    with db.session() as session:
+        rows = repository.run_summary(session, run_id)
+    return print_summary(rows, run_id, elapsed, db.display_url, out)
+
+
+def print_summary(rows: Sequence[Any], run_id: int, elapsed: float, db_display: str, out: IO[str]) -> int:
+    width = max((len(r.portal_key) for r in rows), default=6)
+    print(f"{'portal':<{width}}  {'status':<7} {'pages':>6} {'new':>6} {'dup':>6} "
+          f"{'seen':>6} {'failed':>6} {'errors':>6}  notes", file=out)
+    for r in rows:
+        print(f"{r.portal_key:<{width}}  {r.status:<7} {r.pages_fetched:>6} {r.articles_new:>6} "
+              f"{r.articles_duplicate:>6} {r.articles_seen:>6} {r.articles_failed:>6} "
+              f"{r.errors:>6}  {r.note or ''}", file=out)
+    total = lambda field: sum(getattr(r, field) for r in rows)  # noqa: E731
+    print(f"run {run_id}: {total('pages_fetched')} pages fetched in {elapsed:.1f} s; articles "
+          f"{total('articles_new')} new / {total('articles_duplicate')} duplicate / "
+          f"{total('articles_failed')} failed; database {db_display}", file=out)
+    failed = [r.portal_key for r in rows if r.status == "failed"]
+    if failed:
+        print(f"portals that failed entirely: {', '.join(failed)}", file=out)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    data = Path(name).read_bytes()
+    return gzip.decompress(data) if name.endswith(".gz") else data
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from cleaning import ExtractionError, extract_article
+
+    hints = argparse.Namespace(family=args.family, date_order=None) if args.family else None
+    status = EXIT_OK
+    for name in args.files:
+        url = args.url or (Path(name).resolve().as_uri() if name != "-" else "stdin:")
+        try:
+            article = extract_article(_read_input(name), url, portal=hints)
+            record = article.to_dict()
+        except (OSError, ExtractionError) as exc:
+            status = EXIT_FAILED
+            record = {"file": name, "url": url, "error": getattr(exc, "reason", type(exc).__name__),
+                      "detail": str(exc)}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return status
+
+
+CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "url", "urls", "text",
+              "summary", "captions", "content_hash")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    db = Database(args.db)
+    try:
+        db.migrate()
+    except StorageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        with db.session() as session:
+            records = repository.iter_export(session)
+            if args.format == "jsonl":
+                for record in records:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
+                writer.writeheader()
+                for record in records:
+                    writer.writerow({k: _csv_cell(record.get(k)) for k in CSV_FIELDS})
+    finally:
+        if args.output:
+            out.close()
+    return EXIT_OK
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value.get("key", json.dumps(value, ensure_ascii=False))
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+LEVEL_NAMES = {"tinh": "tỉnh", "so": "sở", "huyen": "huyện", "xa": "xã", "dackhu": "đặc khu"}
+
+
+def cmd_portals(args: argparse.Namespace) -> int:
+    try:
+        registry = load_registry(Path(args.registry) if args.registry else None)
+    except RegistryError as exc:
+        print(f"govcrawl: invalid registry: {exc}", file=sys.stderr)
+        return EXIT_REGISTRY
+    portals = [p for p in registry if args.all or not p.replica]
+    header = ("key", "name", "level", "status", "family", "hosts")
+    rows = [(p.key, p.name, LEVEL_NAMES.get(p.level, p.level), p.status, p.family, " ".join(p.hosts))
+            for p in portals]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+    print(f"{len(rows)} portals")
+    return EXIT_OK
+
+
+DEMO_SETTINGS = (("AUTOTHROTTLE_ENABLED", "0"), ("DOWNLOAD_DELAY", "0"),
+                 ("CONCURRENT_REQUESTS_PER_DOMAIN", "8"))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the replica portals in a child process (the other core) and crawl them."""
+    registry = load_registry()
+    keys = [p.key for p in registry if p.replica]
+    print(f"Starting {len(keys)} replica portals with {args.articles} stories on 127.0.10.x:8470 …")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "portalsim", "serve", "--articles", str(args.articles)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready = server.stdout.readline() if server.stdout else ""
+        if not ready.startswith("ready"):
+            server.kill()
+            err = server.stderr.read() if server.stderr else ""
+            print(f"govcrawl: the replica portals did not start: {ready}{err}", file=sys.stderr)
+            return EXIT_FAILED
+        code = run_crawl(keys, db_url=args.db, overrides=DEMO_SETTINGS, verbose=args.verbose)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print("Explore: govcrawl export | head -n 1    (or: sqlite3 data/govcrawl.sqlite)")
+    return code

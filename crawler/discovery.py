@@ -1,0 +1,160 @@
+"""What to follow: tell article pages from listings and noise, read sitemaps and feeds.
+
+Pure functions over URLs and bytes so they are testable without a reactor. The URL grammar of
+each platform family (vn-portals.md section 2) is data here; a portal's registry entry can add
+`allow`/`deny` patterns on top.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+from scrapy.utils.sitemap import Sitemap
+
+
+class PageKind(enum.Enum):
+    ARTICLE = "article"
+    LISTING = "listing"
+    OTHER = "other"
+
+
+def _rx(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+# Article URL shapes per family; matched against "path?query".
+ARTICLE_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "drupal": _rx(r"^/node/\d+/?$"),
+    "sharepoint": _rx(
+        r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/?]+\.aspx$",
+        r"/Pages/[^/?]*chi-?tiet[^/?]*\.aspx\?(?:.*&)?ItemID=\d+",
+    ),
+    "liferay": _rx(
+        r"/-/details/", r"/-/view_content/\d+", r"/-/asset_publisher/[^/]+/content/[^/?]+",
+    ),
+    "vnportal": _rx(r"^/[^?]*-\d{6,}\.htm$"),
+    "aspnet": _rx(
+        r"^(?:/\d+){3,}/[^/?]+/[^/?]+/?$",           # old numeric path /1227/27461/54439/<id>/<cat>/<slug>
+        r"^/[^?]*/vi/post/[^?]+\?(?:.*&)?id=\d+",
+        r"Default\.aspx\?(?:.*&)?(?:sid|newsid|ItemID)=\d+",
+    ),
+    "wordpress": _rx(r"^/\d{4}/\d{2}/(?:\d{2}/)?[^/?]+/?$", r"^/\?p=\d+$"),
+}
+# Shapes that mean "an article" on any family: a long slug (four words or more) ending in a
+# numeric id, or a slug-id with an extension.
+GENERIC_ARTICLE_PATTERNS = _rx(
+    r"/[a-z0-9]+(?:-[a-z0-9]+){3,}-\d{3,}(?:\.[a-z]{2,5})?/?$",
+    r"/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:\.html?|\.aspx)$",
+)
+# Slug paths without an id (Drupal path aliases, WordPress "/slug/"): an article when the slug has
+# five words or more and the path is at least two segments deep; shorter slugs are categories.
+SLUG_ARTICLE_PATTERN = re.compile(r"^/[^?]+/[a-z0-9]+(?:-[a-z0-9]+){4,}/?$", re.IGNORECASE)
+
+PAGINATION_PATTERNS = _rx(
+    r"[?&](?:page|PageIndex|pageindex|p|trang|pg|[\w]*_cur)=\d+",
+    r"/page/\d+/?$",
+    r"/trang-\d+/?$",
+)
+
+# Never articles, never listings worth walking: accounts, search, tags, contact, admin,
+# public-service systems, binary files.
+DENY_PATTERNS = _rx(
+    r"/(?:user|users|login|logout|dang-nhap|dang-ky|wp-admin|wp-login\.php|admin)(?:/|$|\?)",
+    r"/(?:search|tim-kiem|timkiem)(?:/|$|\?)|[?&](?:q|s|keyword|search)=",
+    r"/(?:tag|tags|the|taxonomy/term)/",
+    r"/(?:lien-he|contact|gioi-thieu|so-do-site|sitemap)(?:/|$|\.|\?)",
+    r"/(?:feed|rss)(?:/|$)|\.rss$|\.xml(?:\.gz)?$",
+    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|webp|svg|mp4|mp3|css|js)(?:\?|$)",
+    r"^/?dichvucong",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRules:
+    """A portal's link policy: its family grammar plus registry allow/deny patterns."""
+
+    family: str = "auto"
+    allow: Sequence[re.Pattern[str]] = ()
+    deny: Sequence[re.Pattern[str]] = ()
+
+    def classify(self, url: str) -> PageKind:
+        parts = urlsplit(url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        if any(p.search(url) for p in self.deny) or any(p.search(target) for p in DENY_PATTERNS):
+            return PageKind.OTHER
+        if self.allow and not any(p.search(url) for p in self.allow):
+            return PageKind.OTHER
+        family_patterns = ARTICLE_PATTERNS.get(self.family)
+        candidates = (family_patterns,) if family_patterns else tuple(ARTICLE_PATTERNS.values())
+        for patterns in candidates:
+            if any(p.search(target) for p in patterns):
+                return PageKind.ARTICLE
+        if any(p.search(target) for p in GENERIC_ARTICLE_PATTERNS):
+            return PageKind.ARTICLE
+        if any(p.search(target) for p in PAGINATION_PATTERNS):
+            return PageKind.LISTING
+        if SLUG_ARTICLE_PATTERN.search(parts.path):
+            return PageKind.ARTICLE
+        return PageKind.OTHER
+
+
+def is_pagination_of(listing_url: str, url: str) -> bool:
+    """True when `url` is another page of the listing at `listing_url` (same path family)."""
+    a, b = urlsplit(listing_url), urlsplit(url)
+    target = b.path + ("?" + b.query if b.query else "")
+    if not any(p.search(target) for p in PAGINATION_PATTERNS):
+        return False
+    base_a = re.sub(r"/(?:page/\d+|trang-\d+)/?$", "", a.path.rstrip("/"))
+    base_b = re.sub(r"/(?:page/\d+|trang-\d+)/?$", "", b.path.rstrip("/"))
+    return base_a == base_b
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    url: str
+    lastmod: str | None
+    is_sitemap: bool
+
+
+_SITEMAP_URL_RE = re.compile(r"\.xml(?:\.gz)?(?:\?|$)|sitemap", re.IGNORECASE)
+
+
+def read_sitemap(body: bytes) -> Iterator[SitemapEntry]:
+    """Entries of a sitemap index or urlset. A urlset whose <loc>s are themselves sitemaps (the
+    flat variant some portals publish) yields them as sitemaps."""
+    sitemap = Sitemap(body)
+    index = sitemap.type == "sitemapindex"
+    for entry in sitemap:
+        loc = entry.get("loc")
+        if not loc:
+            continue
+        yield SitemapEntry(
+            url=loc, lastmod=entry.get("lastmod"), is_sitemap=index or bool(_SITEMAP_URL_RE.search(loc))
+        )
+
+
+_FEED_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+
+
+def read_feed(body: bytes, base_url: str) -> list[str]:
+    """Item links of an RSS 2.0 or Atom feed, in feed order."""
+    root = lxml.etree.fromstring(body, parser=_FEED_PARSER)
+    if root is None:
+        return []
+    links: list[str] = []
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        local = tag.rsplit("}", 1)[-1]
+        if local == "link" and el.getparent() is not None:
+            parent = el.getparent().tag
+            parent_local = parent.rsplit("}", 1)[-1] if isinstance(parent, str) else ""
+            if parent_local not in ("item", "entry"):
+                continue
+            href = el.get("href") or (el.text or "").strip()
+            if href and el.get("rel", "alternate") == "alternate":
+                links.append(urljoin(base_url, href))
+    return links

@@ -1,0 +1,31 @@
+"""Name why a request failed, in words a morning report can group by."""
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as net
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed
+
+_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (net.DNSLookupError, "dns"),
+    ((net.TimeoutError, net.TCPTimedOutError), "timeout"),
+    ((net.ConnectionRefusedError, net.ConnectError, net.ConnectionLost, ResponseFailed), "connection"),
+)
+
+
+def classify_failure(failure: Failure) -> tuple[str, str]:
+    """(kind, reason) for a request failure: http, dns, timeout, connection, robots, tls, other."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return "http", f"HTTP {status} after retries" if status >= 500 else f"HTTP {status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        return ("robots" if "robots" in text.lower() else "ignored"), text or "request ignored"
+    for types, kind in _KINDS:
+        if isinstance(exc, types):
+            return kind, f"{type(exc).__name__}: {exc}"
+    if "SSL" in type(exc).__name__ or "ssl" in str(exc).lower():
+        return "tls", f"{type(exc).__name__}: {exc}"
+    return "other", f"{type(exc).__name__}: {exc}"

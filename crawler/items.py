@@ -1,0 +1,27 @@
+"""What the spider hands to the pipelines: raw pages and failures, never half-processed data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class PageItem:
+    """An article page as fetched; the pipeline runs extraction on it."""
+
+    portal_key: str
+    url: str              # canonical URL of the request
+    final_url: str        # canonical URL after redirects
+    body: bytes
+    encoding: str | None  # charset Scrapy decided from headers/meta, if any
+    fetched_at: datetime
+
+
+@dataclass(slots=True)
+class FailureItem:
+    """A request that produced no page: kind is http/dns/connection/timeout/robots/other."""
+
+    portal_key: str
+    url: str
+    kind: str
+    reason: str

@@ -1,0 +1,39 @@
+"""Scrapy settings for govcrawl. Defaults are polite: government servers are small.
+
+Override any of them per run with `govcrawl crawl -s NAME=VALUE` (as with `scrapy crawl -s`).
+The database is the `GOVCRAWL_DB` setting (or environment variable): any SQLAlchemy URL,
+default sqlite:///./data/govcrawl.sqlite.
+"""
+from crawler import __version__
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = f"govcrawl/{__version__} (+https://github.com/govcrawl/govcrawl; archiving public news)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: at most two connections per host, AutoThrottle adapts the delay to the server.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Small servers time out and return 5xx under load: retry, but not forever.
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+
+# Proxies: HttpProxyMiddleware (on by default) reads http_proxy / https_proxy / no_proxy.
+HTTPPROXY_ENABLED = True
+
+ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+GOVCRAWL_DB = None  # None: environment GOVCRAWL_DB, then sqlite:///./data/govcrawl.sqlite

@@ -1,0 +1,48 @@
+"""python -m portalsim serve|truth [--articles N] [--seed S]"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from portalsim.replica import build_replica
+from portalsim.server import ReplicaServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portalsim", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("serve", "truth"):
+        p = sub.add_parser(name)
+        p.add_argument("--articles", type=int, default=240, help="number of distinct stories (default 240)")
+        p.add_argument("--seed", type=int, default=0)
+        if name == "truth":
+            p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+        else:
+            p.add_argument("--live-clock", action="store_true", help="header clocks show the real time")
+    args = parser.parse_args(argv)
+    if args.command == "truth":
+        replica = build_replica(seed=args.seed, articles=args.articles)
+        data = replica.to_json()
+        if args.output == "-":
+            sys.stdout.write(data + "\n")
+        else:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(data + "\n")
+            print(f"wrote {args.output}: {len(replica.truth)} stories", file=sys.stderr)
+        return 0
+    replica = build_replica(seed=args.seed, articles=args.articles, clock="live" if args.live_clock else None)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with ReplicaServer(replica) as server:
+        for p in replica.portals:
+            print(f"{p.key:20} {p.family:11} {server.base_url(p.key)}  (alias http://{p.alias_host})", flush=True)
+        print(f"serving {args.articles} stories (seed {args.seed}); Ctrl-C to stop", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

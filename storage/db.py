@@ -1,0 +1,204 @@
+"""Engine and session factory; programmatic Alembic migrations (no alembic.ini needed).
+
+    db = Database()            # url None -> $GOVCRAWL_DB -> sqlite:///./data/govcrawl.sqlite
+    db.migrate()               # upgrade to head; idempotent, safe at every start
+    with db.session() as s, s.begin():
+        repository.store_article(s, ...)
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_URL = "sqlite:///./data/govcrawl.sqlite"
+ENV_VAR = "GOVCRAWL_DB"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10
+# Serialises concurrent `migrate()` calls on one PostgreSQL database (arbitrary constant).
+_PG_MIGRATION_LOCK_ID = 0x60C_0A31
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used: bad URL, unreachable server, failed migration, unknown portal."""
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL to use: the argument, else $GOVCRAWL_DB, else the default SQLite file."""
+    return url or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password replaced by ***, for messages and logs."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _normalise(url: URL) -> URL:
+    """`postgresql://` / `postgres://` mean psycopg 3 here (psycopg2 is not a dependency)."""
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+class Database:
+    """One database: engine, session factory, migrations. Opens nothing until first used."""
+
+    def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
+        raw = resolve_url(url)
+        try:
+            parsed = _normalise(make_url(raw))
+        except ArgumentError as exc:
+            raise StorageError(
+                f"database URL {mask_url(raw)!r} is not valid ({exc}); expected e.g. "
+                f"{DEFAULT_URL} or postgresql+psycopg://user:password@host:5432/dbname"
+            ) from exc
+        self.url: URL = parsed
+        self.display_url = mask_url(parsed)
+        backend = parsed.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise StorageError(
+                f"database URL {self.display_url!r}: unsupported backend {backend!r} "
+                "(use sqlite:///path/to/file.sqlite or postgresql+psycopg://...)"
+            )
+        kwargs: dict[str, Any] = {"echo": echo}
+        if backend == "sqlite":
+            self._prepare_sqlite_path(parsed)
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            kwargs["pool_pre_ping"] = True
+            if "connect_timeout" not in parsed.query:
+                kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        try:
+            self.engine: Engine = create_engine(parsed, **kwargs)
+        except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+            raise StorageError(
+                f"database URL {self.display_url!r}: cannot load its driver ({exc})"
+            ) from exc
+        if backend == "sqlite":
+            _configure_sqlite(self.engine)
+        self._sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._readonly_sessionmaker = sessionmaker(
+            self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+        )
+
+    def __repr__(self) -> str:
+        return f"Database({self.display_url!r})"
+
+    @staticmethod
+    def _prepare_sqlite_path(url: URL) -> None:
+        database = url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return
+        parent = Path(database).expanduser().parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"database URL {mask_url(url)!r}: cannot create directory {str(parent)!r} ({exc})"
+            ) from exc
+
+    def session(self, *, readonly: bool = False) -> Session:
+        """A new Session (expire_on_commit=False). The caller owns the transaction.
+
+        `readonly=True` is for long reads such as exports: on SQLite it takes no write lock.
+        """
+        return (self._readonly_sessionmaker if readonly else self._sessionmaker)()
+
+    def check(self) -> None:
+        """Connect once; raise StorageError naming the URL if the database is unreachable."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            raise self._error("cannot connect", exc) from exc
+
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema to `revision` (default head). Idempotent; safe at every start."""
+        from alembic import command
+
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK_ID})
+                config = alembic_config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+        except SQLAlchemyError as exc:
+            raise self._error("migration failed", exc) from exc
+
+    def current_revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except SQLAlchemyError as exc:
+            raise self._error("cannot connect", exc) from exc
+
+    def dispose(self) -> None:
+        """Close pooled connections (end of process, or before dropping a test database)."""
+        self.engine.dispose()
+
+    def _error(self, what: str, exc: SQLAlchemyError) -> StorageError:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        first = detail[0] if detail else type(exc).__name__
+        hint = (
+            "check that the server is running and the URL (host, port, user, database) is right"
+            if self.url.get_backend_name() == "postgresql"
+            else "check that the file path is writable"
+        )
+        return StorageError(f"database {self.display_url!r}: {what}: {first} ({hint})")
+
+
+def alembic_config() -> Any:
+    """An Alembic Config built in code: script_location is this package's migrations dir."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys; and let SQLAlchemy emit BEGIN so SAVEPOINTs work.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the documented
+    workaround is to switch it off (isolation_level=None) and emit BEGIN on the "begin" event.
+    Write transactions use BEGIN IMMEDIATE: concurrent writers (threads or processes) then
+    queue on the busy timeout instead of failing with "database is locked" when a deferred
+    read lock cannot be upgraded. Read-only sessions (`Database.session(readonly=True)`) use
+    a deferred BEGIN, so a long export never blocks the crawler's writes (WAL).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,197 @@
+"""SQLAlchemy 2.0 typed models: portals, canonical articles, the URLs that served them, crawl runs.
+
+Portable between SQLite and PostgreSQL: datetimes go through `UTCDateTime` (stored as UTC,
+returned timezone-aware), list/dict columns use the generic `sqlalchemy.JSON` type.
+
+The schema itself is created by the Alembic migrations in `storage/migrations/`, never by
+`metadata.create_all()`; a test checks that the migrations and these models agree.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Explicit constraint names, so migrations can address them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LEVELS = ("tinh", "so", "huyen", "xa", "dackhu")
+# "Higher administrative level" for the canonical rule: tinh > so > huyen = dackhu > xa.
+LEVEL_RANK = {"tinh": 4, "so": 3, "huyen": 2, "dackhu": 2, "xa": 1}
+RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
+FAILURE_KINDS = ("http", "dns", "connection", "timeout", "extraction", "storage", "robots", "other")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC on every backend and returned aware (UTC).
+
+    Naive datetimes are refused: their meaning (UTC? Vietnam time?) would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":  # SQLite stores text; keep it uniform "YYYY-MM-DD HH:MM:SS"
+            value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Portal(Base):
+    """A government portal from the registry (synchronised by `repository.sync_portals`)."""
+
+    __tablename__ = "portals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(10))  # one of LEVELS
+    province: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # active / redirect / frozen / gone
+    family: Mapped[str] = mapped_column(String(20))
+    hosts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"Portal(id={self.id!r}, key={self.key!r}, level={self.level!r})"
+
+
+class Article(Base):
+    """One canonical article per distinct content (`content_hash`).
+
+    The metadata columns and `portal_id` / `canonical_url` come from the canonical copy
+    (earliest published; then higher administrative level; then first seen). Every URL that
+    served this content is an `ArticleUrl`.
+    """
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(index=True)
+    date_source: Mapped[str | None] = mapped_column(String(50))
+    updated: Mapped[datetime | None]
+    authors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    unit: Mapped[str | None] = mapped_column(Text)
+    captions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    images: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"src", "caption"}]
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"url", "title"}]
+    category: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    source_tag: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[str | None] = mapped_column(Text)
+    cms_user: Mapped[str | None] = mapped_column(Text)
+    view_count: Mapped[int | None]
+    language: Mapped[str | None] = mapped_column(String(20))
+    family: Mapped[str] = mapped_column(String(20))
+    canonical_url: Mapped[str] = mapped_column(Text)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+
+    portal: Mapped[Portal] = relationship()
+    urls: Mapped[list[ArticleUrl]] = relationship(
+        back_populates="article", order_by="ArticleUrl.url"
+    )
+
+    def __repr__(self) -> str:
+        return f"Article(id={self.id!r}, content_hash={self.content_hash[:12]!r}…)"
+
+
+class ArticleUrl(Base):
+    """A URL that served an article. `published` is this copy's own date (for the canonical rule)."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    published: Mapped[datetime | None]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    article: Mapped[Article] = relationship(back_populates="urls")
+    portal: Mapped[Portal] = relationship()
+
+    def __repr__(self) -> str:
+        return f"ArticleUrl(id={self.id!r}, article_id={self.article_id!r}, url={self.url!r})"
+
+
+class CrawlRun(Base):
+    """One invocation of the crawler. `status` is one of RUN_STATUSES."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))
+    args: Mapped[str] = mapped_column(Text, default="")
+
+    portals: Mapped[list[CrawlRunPortal]] = relationship(back_populates="run")
+
+
+class CrawlRunPortal(Base):
+    """Per-portal counters of one run."""
+
+    __tablename__ = "crawl_run_portals"
+    __table_args__ = (UniqueConstraint("run_id", "portal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"))
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    articles_seen: Mapped[int] = mapped_column(Integer, default=0)
+    articles_failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="portals")
+    portal: Mapped[Portal] = relationship()
+
+
+class Failure(Base):
+    """Something that did not become a stored article, with its reason. Never silently dropped."""
+
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portals.id"))
+    url: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # see FAILURE_KINDS
+    reason: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime]

@@ -1,0 +1,585 @@
+"""Repository functions. Each takes a Session and never commits: the caller owns the transaction.
+
+    with db.session() as s, s.begin():
+        outcome = store_article(s, portal_key="replica-drupal", url=url, article=art,
+                                seen_at=now, run_id=run_id)
+
+Deduplication is by `Article.content_hash` (one `Article` row per distinct content); every URL
+that served the content is an `ArticleUrl`. Which copy is canonical is decided by
+`canonical_key()`: earliest published, then higher administrative level, then first seen.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal, TypeAlias
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from cleaning.article import Article as CleanArticle
+from storage.db import StorageError
+from storage.models import (
+    LEVEL_RANK,
+    LEVELS,
+    RUN_STATUSES,
+    Article,
+    ArticleUrl,
+    CrawlRun,
+    CrawlRunPortal,
+    Failure,
+    Portal,
+)
+
+logger = logging.getLogger(__name__)
+
+try:
+    VN_TZ: Any = ZoneInfo("Asia/Ho_Chi_Minh")
+except ZoneInfoNotFoundError:  # no tz database installed: Vietnam has been UTC+7 since 1975
+    VN_TZ = timezone(timedelta(hours=7), "ICT")
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
+
+OutcomeKind: TypeAlias = Literal["new", "duplicate", "seen"]
+
+
+# --------------------------------------------------------------------------- value objects
+
+
+@dataclass(frozen=True, slots=True)
+class PortalRecord:
+    """What storage needs to know about a registry portal (the crawler converts into this)."""
+
+    key: str
+    name: str
+    level: str  # one of storage.models.LEVELS
+    province: str | None = None
+    status: str = "active"
+    family: str = "generic"
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class PortalRunStats:
+    """Per-portal counters of one run, written by `finish_run`."""
+
+    pages_fetched: int = 0
+    articles_new: int = 0
+    articles_duplicate: int = 0
+    articles_seen: int = 0  # re-crawl of a URL already stored with the same content
+    articles_failed: int = 0
+    errors: int = 0
+    status: str = "ok"
+    note: str | None = None
+
+    def count(self, outcome: StoreOutcome) -> None:
+        """Add one `store_article` outcome to the matching counter."""
+        if outcome.kind == "new":
+            self.articles_new += 1
+        elif outcome.kind == "duplicate":
+            self.articles_duplicate += 1
+        else:
+            self.articles_seen += 1
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    """Result of `store_article`.
+
+    kind: "new" (content not stored before), "duplicate" (content already stored; this URL is
+    now recorded against it), "seen" (this URL was already recorded for this content).
+    `canonical` is True when this copy is (now) the canonical one of the article.
+    """
+
+    kind: OutcomeKind
+    article_id: int
+    canonical: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunPortalSummary:
+    portal_key: str
+    portal_name: str
+    pages_fetched: int
+    articles_new: int
+    articles_duplicate: int
+    articles_seen: int
+    articles_failed: int
+    errors: int
+    status: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRecord:
+    id: int
+    run_id: int | None
+    portal_key: str | None
+    url: str | None
+    kind: str
+    reason: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    """One copy of a content for the canonical rule."""
+
+    url: str
+    level: str
+    published: datetime | None
+    first_seen: datetime
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value!r}")
+    return value.astimezone(timezone.utc)
+
+
+def _page_time(value: datetime | None) -> datetime | None:
+    """A date from a page. Naive values are read as Vietnam local time (the portals' zone)."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=VN_TZ)
+    return value.astimezone(timezone.utc)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def canonical_key(copy: _Copy) -> tuple[bool, datetime, int, datetime]:
+    """Sort key of a copy: the smallest key is the canonical copy.
+
+    1. earliest `published` (a dated copy beats an undated one; two undated copies tie);
+    2. higher administrative level: tinh > so > huyen = dackhu > xa;
+    3. first seen.
+    A challenger must be strictly smaller to replace the current canonical copy.
+    """
+    return (
+        copy.published is None,
+        copy.published or _FAR_FUTURE,
+        -LEVEL_RANK.get(copy.level, 0),
+        copy.first_seen,
+    )
+
+
+def _portal_by_key(session: Session, key: str) -> Portal:
+    portal = session.scalars(select(Portal).where(Portal.key == key)).one_or_none()
+    if portal is None:
+        raise StorageError(
+            f"unknown portal key {key!r}: call storage.repository.sync_portals() with the "
+            "registry before storing articles"
+        )
+    return portal
+
+
+def _article_by_hash(session: Session, content_hash: str) -> Article | None:
+    stmt = select(Article).where(Article.content_hash == content_hash).with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def _url_row(session: Session, url: str) -> ArticleUrl | None:
+    stmt = select(ArticleUrl).where(ArticleUrl.url == url).with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: Portal) -> None:
+    """Copy the canonical copy's metadata onto the Article row."""
+    row.title = article.title
+    row.text = article.text
+    row.summary = article.summary
+    row.published = _page_time(article.published)
+    row.date_source = article.date_source
+    row.updated = _page_time(article.updated)
+    row.authors = list(article.authors)
+    row.unit = article.unit
+    row.captions = list(article.captions)
+    row.images = [{"src": i.src, "caption": i.caption} for i in article.images]
+    row.attachments = [{"url": a.url, "title": a.title} for a in article.attachments]
+    row.category = list(article.category)
+    row.source_tag = article.source_tag
+    row.attribution = article.attribution
+    row.cms_user = article.cms_user
+    row.view_count = article.view_count
+    row.language = article.language
+    row.family = article.family
+    row.canonical_url = url
+    row.portal_id = portal.id
+    row.portal = portal
+
+
+def _incumbent(session: Session, row: Article) -> _Copy:
+    """The current canonical copy of an article, as a `_Copy`."""
+    link = session.scalars(
+        select(ArticleUrl).where(
+            ArticleUrl.url == row.canonical_url, ArticleUrl.article_id == row.id
+        )
+    ).one_or_none()
+    level = session.get_one(Portal, row.portal_id).level
+    first_seen = link.first_seen if link is not None else row.first_seen
+    return _Copy(row.canonical_url, level, row.published, first_seen)
+
+
+# --------------------------------------------------------------------------- portals and runs
+
+
+def sync_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[str, int]:
+    """Insert or update portals by key; returns {key: portal id}. Portals not given are kept."""
+    ids: dict[str, int] = {}
+    for record in portals:
+        if record.level not in LEVELS:
+            raise ValueError(
+                f"portal {record.key!r}: unknown level {record.level!r} "
+                f"(choose one of: {', '.join(LEVELS)})"
+            )
+        row = session.scalars(select(Portal).where(Portal.key == record.key)).one_or_none()
+        if row is None:
+            row = Portal(key=record.key)
+            session.add(row)
+        row.name = record.name
+        row.level = record.level
+        row.province = record.province
+        row.status = record.status
+        row.family = record.family
+        row.hosts = list(record.hosts)
+        session.flush()
+        ids[record.key] = row.id
+    return ids
+
+
+def start_run(session: Session, args: str, *, started_at: datetime | None = None) -> int:
+    """Create a CrawlRun with status "running"; returns its id."""
+    run = CrawlRun(
+        started_at=_aware(started_at, "started_at") if started_at else _utcnow(),
+        status="running",
+        args=args,
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    status: str,
+    portal_stats: dict[str, PortalRunStats],
+    *,
+    finished_at: datetime | None = None,
+) -> None:
+    """Close a run: set its status and finish time, write the per-portal counters (by portal key).
+
+    Calling it again for the same run overwrites the counters (one row per run and portal).
+    """
+    if status not in RUN_STATUSES:
+        raise ValueError(f"run {run_id}: unknown status {status!r} (choose one of: {RUN_STATUSES})")
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        raise StorageError(f"unknown crawl run id {run_id}")
+    run.status = status
+    run.finished_at = _aware(finished_at, "finished_at") if finished_at else _utcnow()
+    for key, stats in portal_stats.items():
+        portal = _portal_by_key(session, key)
+        row = session.scalars(
+            select(CrawlRunPortal).where(
+                CrawlRunPortal.run_id == run_id, CrawlRunPortal.portal_id == portal.id
+            )
+        ).one_or_none()
+        if row is None:
+            row = CrawlRunPortal(run_id=run_id, portal_id=portal.id)
+            session.add(row)
+        row.pages_fetched = stats.pages_fetched
+        row.articles_new = stats.articles_new
+        row.articles_duplicate = stats.articles_duplicate
+        row.articles_seen = stats.articles_seen
+        row.articles_failed = stats.articles_failed
+        row.errors = stats.errors
+        row.status = stats.status
+        row.note = stats.note
+    session.flush()
+
+
+def record_failure(
+    session: Session,
+    *,
+    run_id: int | None,
+    portal_key: str | None,
+    url: str | None,
+    kind: str,
+    reason: str,
+    occurred_at: datetime | None = None,
+) -> int:
+    """Record something that did not become an article; returns the Failure id.
+
+    Never raises for an unknown portal key (a failure must not be lost while reporting one):
+    the row gets portal_id NULL and the key is kept in the reason.
+    """
+    portal_id: int | None = None
+    if portal_key is not None:
+        portal = session.scalars(select(Portal).where(Portal.key == portal_key)).one_or_none()
+        if portal is None:
+            reason = f"[unknown portal {portal_key!r}] {reason}"
+        else:
+            portal_id = portal.id
+    failure = Failure(
+        run_id=run_id,
+        portal_id=portal_id,
+        url=url,
+        kind=kind or "other",
+        reason=reason,
+        occurred_at=_aware(occurred_at, "occurred_at") if occurred_at else _utcnow(),
+    )
+    session.add(failure)
+    session.flush()
+    return failure.id
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def store_article(
+    session: Session,
+    *,
+    portal_key: str,
+    url: str,
+    article: CleanArticle,
+    seen_at: datetime,
+    run_id: int | None,
+) -> StoreOutcome:
+    """Store one fetched copy of an article (idempotent; never commits).
+
+    - URL already recorded with the same content_hash -> "seen": only last_seen moves.
+    - content_hash not stored yet -> "new": an Article row from this copy, plus its URL.
+    - content_hash already stored -> "duplicate": the URL is recorded against that Article;
+      if this copy wins the canonical rule (`canonical_key`), the Article's metadata,
+      portal and canonical_url switch to it. Every URL stays recorded.
+    - URL already recorded but now serving a *different* content_hash: nothing is overwritten.
+      The URL moves to the Article of the new hash (created "new", or found "duplicate");
+      the old Article is kept as it was (its canonical_url may still name this URL).
+      Proper versioning of changed pages is a later issue.
+
+    Concurrency (PostgreSQL): the Article and ArticleUrl inserts run in SAVEPOINTs; when
+    another transaction inserted the same content_hash or URL first, the IntegrityError is
+    caught, the row re-read, and the copy treated as a duplicate / seen.
+
+    Naive `article.published` / `updated` are read as Vietnam time; `seen_at` must be aware.
+    """
+    if not _HEX64.fullmatch(article.content_hash or ""):
+        raise ValueError(f"{url}: content_hash must be 64 lowercase hex digits")
+    seen_at = _aware(seen_at, "seen_at")
+    portal = _portal_by_key(session, portal_key)
+    copy = _Copy(url, portal.level, _page_time(article.published), seen_at)
+
+    link = _url_row(session, url)
+    if link is not None:
+        target = session.get_one(Article, link.article_id)
+        if target.content_hash == article.content_hash:
+            _touch(link, target, seen_at)
+            return StoreOutcome("seen", target.id, target.canonical_url == url)
+        logger.info(
+            "URL %s now serves different content (%s -> %s); keeping the old article %s",
+            url, target.content_hash[:12], article.content_hash[:12], target.id,
+        )
+
+    kind: OutcomeKind = "duplicate"
+    row = _article_by_hash(session, article.content_hash)
+    if row is None:
+        row = Article(content_hash=article.content_hash, first_seen=seen_at, last_seen=seen_at)
+        _apply_metadata(row, article, url, portal)
+        conflict = _insert(session, row)
+        if conflict is None:
+            kind = "new"
+        else:  # lost the race: another transaction stored this content first
+            logger.debug("content %s inserted concurrently: duplicate", article.content_hash)
+            found = _article_by_hash(session, article.content_hash)
+            if found is None:  # not a uniqueness conflict after all
+                raise StorageError(f"{url}: cannot store article: {conflict.orig}") from conflict
+            row = found
+
+    canonical = kind == "new"
+    if kind == "duplicate":
+        canonical = _maybe_switch_canonical(session, row, copy, article, portal)
+        row.first_seen = min(row.first_seen, seen_at)
+        row.last_seen = max(row.last_seen, seen_at)
+
+    if link is not None:  # known URL, changed content: move it to this article
+        _move_link(link, row, portal, copy)
+        return StoreOutcome(kind, row.id, canonical)
+
+    conflict = _insert(
+        session,
+        ArticleUrl(
+            article_id=row.id,
+            portal_id=portal.id,
+            url=url,
+            published=copy.published,
+            first_seen=seen_at,
+            last_seen=seen_at,
+            first_run_id=run_id,
+        ),
+    )
+    if conflict is None:
+        return StoreOutcome(kind, row.id, canonical)
+
+    # Another transaction recorded this URL meanwhile.
+    logger.debug("URL %s inserted concurrently", url)
+    link = _url_row(session, url)
+    if link is None:  # not a uniqueness conflict after all (e.g. unknown run_id)
+        raise StorageError(f"{url}: cannot record URL: {conflict.orig}") from conflict
+    if link.article_id == row.id:
+        _touch(link, row, seen_at)
+        return StoreOutcome("seen" if kind == "duplicate" else kind, row.id, canonical)
+    _move_link(link, row, portal, copy)
+    return StoreOutcome(kind, row.id, canonical)
+
+
+def _touch(link: ArticleUrl, row: Article, seen_at: datetime) -> None:
+    link.last_seen = max(link.last_seen, seen_at)
+    row.last_seen = max(row.last_seen, seen_at)
+
+
+def _move_link(link: ArticleUrl, row: Article, portal: Portal, copy: _Copy) -> None:
+    link.article_id = row.id
+    link.portal_id = portal.id
+    link.published = copy.published
+    link.last_seen = max(link.last_seen, copy.first_seen)
+
+
+def _insert(session: Session, row: Article | ArticleUrl) -> IntegrityError | None:
+    """Insert `row` inside a SAVEPOINT; on IntegrityError roll back to it and return the error."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as exc:
+        return exc
+    return None
+
+
+def _maybe_switch_canonical(
+    session: Session, row: Article, copy: _Copy, article: CleanArticle, portal: Portal
+) -> bool:
+    """Make `copy` the canonical copy of `row` if it wins the rule; True if it is canonical."""
+    if row.canonical_url == copy.url:
+        _apply_metadata(row, article, copy.url, portal)  # the canonical URL itself, re-served
+        return True
+    incumbent = _incumbent(session, row)
+    if canonical_key(copy) < canonical_key(incumbent):
+        logger.info(
+            "Article %s: canonical copy %s -> %s", row.id, incumbent.url, copy.url
+        )
+        _apply_metadata(row, article, copy.url, portal)
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _iso_vn(value: datetime | None) -> str | None:
+    return value.astimezone(VN_TZ).isoformat() if value is not None else None
+
+
+def article_to_dict(row: Article) -> dict[str, Any]:
+    """Export form of a stored article: all fields, portal, sorted URLs, times in +07:00."""
+    return {
+        "id": row.id,
+        "content_hash": row.content_hash,
+        "title": row.title,
+        "text": row.text,
+        "summary": row.summary,
+        "published": _iso_vn(row.published),
+        "date_source": row.date_source,
+        "updated": _iso_vn(row.updated),
+        "authors": list(row.authors or []),
+        "unit": row.unit,
+        "captions": list(row.captions or []),
+        "images": list(row.images or []),
+        "attachments": list(row.attachments or []),
+        "category": list(row.category or []),
+        "source_tag": row.source_tag,
+        "attribution": row.attribution,
+        "cms_user": row.cms_user,
+        "view_count": row.view_count,
+        "language": row.language,
+        "family": row.family,
+        "canonical_url": row.canonical_url,
+        "portal": {"key": row.portal.key, "name": row.portal.name},
+        "urls": sorted(link.url for link in row.urls),
+        "first_seen": _iso_vn(row.first_seen),
+        "last_seen": _iso_vn(row.last_seen),
+    }
+
+
+def iter_export(session: Session, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
+    """Every canonical article as a dict (see `article_to_dict`), by published then id.
+
+    Undated articles come last. Streams in batches of `batch_size`.
+    """
+    stmt = (
+        select(Article)
+        .options(joinedload(Article.portal), selectinload(Article.urls))
+        .order_by(case((Article.published.is_(None), 1), else_=0), Article.published, Article.id)
+        .execution_options(yield_per=batch_size)
+    )
+    for row in session.scalars(stmt):
+        yield article_to_dict(row)
+
+
+def run_summary(session: Session, run_id: int) -> list[RunPortalSummary]:
+    """Per-portal counters of a run, by portal key."""
+    stmt = (
+        select(CrawlRunPortal, Portal)
+        .join(Portal, CrawlRunPortal.portal_id == Portal.id)
+        .where(CrawlRunPortal.run_id == run_id)
+        .order_by(Portal.key)
+    )
+    return [
+        RunPortalSummary(
+            portal_key=portal.key,
+            portal_name=portal.name,
+            pages_fetched=row.pages_fetched,
+            articles_new=row.articles_new,
+            articles_duplicate=row.articles_duplicate,
+            articles_seen=row.articles_seen,
+            articles_failed=row.articles_failed,
+            errors=row.errors,
+            status=row.status,
+            note=row.note,
+        )
+        for row, portal in session.execute(stmt)
+    ]
+
+
+def list_failures(session: Session, run_id: int | None = None) -> list[FailureRecord]:
+    """Failures of a run (all failures when run_id is None), oldest first."""
+    stmt = (
+        select(Failure, Portal.key)
+        .outerjoin(Portal, Failure.portal_id == Portal.id)
+        .order_by(Failure.occurred_at, Failure.id)
+    )
+    if run_id is not None:
+        stmt = stmt.where(Failure.run_id == run_id)
+    return [
+        FailureRecord(
+            id=f.id,
+            run_id=f.run_id,
+            portal_key=key,
+            url=f.url,
+            kind=f.kind,
+            reason=f.reason,
+            occurred_at=f.occurred_at,
+        )
+        for f, key in session.execute(stmt)
+    ]

@@ -1,0 +1,123 @@
+"""Fixtures for the storage tests: a migrated database on SQLite (tmp file) and PostgreSQL.
+
+PostgreSQL: a fresh database `govcrawl_test_<random>` is created through the `postgres`
+maintenance database ($GOVCRAWL_TEST_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
+and dropped afterwards. Unreachable server: the test is skipped with the reason, unless CI=true,
+where it fails (CI must not silently lose the PostgreSQL half of the suite).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from cleaning.article import Article
+from storage import Database, PortalRecord, sync_portals
+
+PG_ADMIN_URL = os.environ.get(
+    "GOVCRAWL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+VN = timezone(timedelta(hours=7))
+T0 = datetime(2025, 3, 1, 8, 0, tzinfo=VN)
+
+PORTALS = [
+    PortalRecord("tinh-a", "UBND tỉnh A", "tinh", "A", "active", "sharepoint", ("tinh-a.gov.vn",)),
+    PortalRecord("so-a", "Sở Nội vụ tỉnh A", "so", "A", "active", "drupal", ("snv.tinh-a.gov.vn",)),
+    PortalRecord("huyen-a", "UBND huyện A1", "huyen", "A", "active", "aspnet", ("a1.gov.vn",)),
+    PortalRecord("dackhu-a", "Đặc khu A2", "dackhu", "A", "active", "wordpress", ("a2.gov.vn",)),
+    PortalRecord("xa-a", "UBND xã A3", "xa", "A", "active", "wordpress", ("a3.gov.vn",)),
+]
+
+
+def postgres_unavailable(reason: str) -> None:
+    """Skip (or, when CI=true, fail) a test that needs PostgreSQL."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and PostgreSQL is required: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create `govcrawl_test_<random>` and yield its URL; drop it afterwards."""
+    admin_url = make_url(PG_ADMIN_URL)
+    admin = create_engine(
+        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        admin.dispose()
+        first = str(exc.orig or exc).strip().splitlines()[0]
+        postgres_unavailable(f"{admin_url.render_as_string(hide_password=True)}: {first}")
+    name = f"govcrawl_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'govcrawl.sqlite'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """A migrated database with the PORTALS synchronised."""
+    database = Database(db_url)
+    database.migrate()
+    with database.session() as s, s.begin():
+        sync_portals(s, PORTALS)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """PostgreSQL only: a migrated database with the PORTALS synchronised."""
+    with fresh_postgres_database() as url:
+        database = Database(url)
+        database.migrate()
+        with database.session() as s, s.begin():
+            sync_portals(s, PORTALS)
+        yield database
+        database.dispose()
+
+
+def content_hash(key: str) -> str:
+    """Any 64-hex string does in these tests."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def make_article(key: str, url: str = "http://example.gov.vn/x", **fields: Any) -> Article:
+    """An Article whose content_hash is derived from `key` (same key = same content)."""
+    defaults: dict[str, Any] = {
+        "title": f"Tiêu đề {key}",
+        "text": f"Nội dung bài viết {key}.",
+        "content_hash": content_hash(key),
+    }
+    defaults.update(fields)
+    return Article(url=url, **defaults)
