@@ -84,8 +84,8 @@ def main() -> int:
     server = subprocess.Popen([sys.executable, "-m", "portalsim", "serve", "--articles", str(args.articles)],
                               stdout=subprocess.PIPE, text=True)
     try:
-        line = server.stdout.readline() if server.stdout else ""
-        if not line.startswith("ready"):
+        line = next((ln for ln in server.stdout if ln.startswith("serving")), "") if server.stdout else ""
+        if not line:
             raise SystemExit(f"replica server did not start: {line!r}")
         results: dict[str, list[dict]] = {"fetch": [], "full": []}
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from lxml import etree, html
+from lxml import etree
 
 from .boilerplate import DROP_TAGS, is_block_boilerplate
 from .normalize import collapse_ws
@@ -186,7 +186,3 @@ def walk(container: etree._Element, base_url: str) -> list[Line | ImageItem]:
     walker.walk(container, _Ctx())
     walker.flush()
     return walker.items
-
-
-def parse_fragment_root(text: str) -> html.HtmlElement:
-    return html.document_fromstring(text)

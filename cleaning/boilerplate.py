@@ -91,7 +91,7 @@ _DATE_LINE_PIECES = re.compile(
     r"(ngày đăng|đăng ngày|ngày cập nhật|cập nhật( lúc)?|ngày xuất bản|thời gian( đăng)?|"
     r"ngày|đăng|lúc|thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|th?\s?[2-7]|cn|"
     r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s*[:hg]\s*\d{2}(:\d{2})?|"
-    r"sa|ch|am|pm|gmt\s*[+]\s*\d+|tháng \d{1,2}|năm \d{4}|"
+    r"\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|sa|ch|am|pm|gmt\s*[+]\s*\d+|tháng \d{1,2}|năm \d{4}|"
     r"(lượt (xem|truy cập|đọc))\s*:?\s*[\d.,]+|[\s,|:()\-–—/])+",
     re.IGNORECASE,
 )

@@ -147,7 +147,7 @@ def parse_attribution(line: str) -> str | None:
 
 
 def split_lead_tag(paragraph: str) -> tuple[str | None, str]:
-    """("(LSO)", rest) for "(LSO) - Chiều ngày ..."; (None, paragraph) when there is no tag."""
+    """("(LSO) -", rest) for "(LSO) - Chiều ngày ..."; (None, paragraph) when there is no tag."""
     m = _LEAD_TAG.match(paragraph)
     if not m:
         return None, paragraph
@@ -155,4 +155,4 @@ def split_lead_tag(paragraph: str) -> tuple[str | None, str]:
     bare = tag.strip("()")
     if not tag.startswith("(") and (bare.upper() != bare or len(bare) < 2):
         return None, paragraph
-    return tag, paragraph[m.end():]
+    return m.group(0).strip(), paragraph[m.end():]

@@ -27,6 +27,8 @@ _LONG_DATE = re.compile(
 )
 _TIME = re.compile(r"(?<![\d/])(\d{1,2})\s*[:hg]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!\d)\s*(SA|CH|AM|PM)?",
                    re.IGNORECASE)
+# Drupal core "medium" date format "D, m/d/Y - H:i" with Vietnamese weekdays: "T4, 08/02/2023 - 16:19"
+DRUPAL_MEDIUM = re.compile(r"(?<!\w)(?:T[2-7]|CN),\s+\d{2}/\d{2}/\d{4}\s+-\s+\d{2}:\d{2}(?!\d)")
 _GLUE = re.compile(r"^[\s,|\-–—(]*(?:ngày)?[\s,|\-–—(]*$", re.IGNORECASE)
 # how far (characters) a time may sit from its date: "08:41 21/08/2015", "T4, 08/02/2023 - 16:19"
 _TIME_WINDOW = 14
@@ -90,15 +92,17 @@ def parse_iso(value: str) -> datetime | None:
     return dt.astimezone(VN_TZ)
 
 
-def parse_date(text: str, order: str | None = DMY) -> datetime | None:
+def parse_date(text: str, order: str | None = None) -> datetime | None:
     """First date in `text` (with its time if written next to it), read in `order`.
 
     `order` "mdy" reads 08/02/2023 as 2 August; if that is impossible (first number > 12) the
-    other order is used, as a site whose first number exceeds 12 is day/month.
+    other order is used, as a site whose first number exceeds 12 is day/month. `order` None
+    (site unknown) means day/month, except for Drupal's medium format, which is month/day.
     """
     if not text:
         return None
-    order = order or DMY
+    if order is None:  # unknown site: Drupal's default medium format is the one m/d form seen
+        order = MDY if DRUPAL_MEDIUM.search(text) else DMY
     m = _NUMERIC_DATE.search(text)
     if m:
         a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))

@@ -42,8 +42,7 @@ ICON_RE = re.compile(r"(icon|logo|banner|spacer|blank|pixel|loading|/emoji/|flag
 VIEW_COUNT_RE = re.compile(r"(?:lượt xem|lượt đọc|lượt truy cập|số lần xem|views?)\s*:?\s*([\d.,]+)",
                            re.IGNORECASE)
 CMS_USER_RE = re.compile(
-    r"(?:^|\n)\s*(?:author|posted by|submitted by|người đăng|đăng bởi)\s*:?\s*(\S+)",
-    re.IGNORECASE)
+    r"\b(?:author|posted by|submitted by|đăng bởi)\s*:?\s*([\w.@\-]+)", re.IGNORECASE)
 URL_DATE_RE = re.compile(r"/(20\d{2}|19\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|$)")
 SENTENCE_END = (".", "!", "?", ":", ";")
 PHOTO_CREDIT_RE = re.compile(r"\(\s*ảnh\s*:[^)]*\)\s*$|\bảnh\s*:\s*[^\s,.]+\S*\s*$", re.IGNORECASE)
@@ -90,30 +89,56 @@ def _parse(text: str) -> etree._Element:
 
 
 # -- title ----------------------------------------------------------------------------------------
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "div", "span", "strong", "p", "td")
+
+
+def _element_with_text(doc: etree._Element, text: str) -> etree._Element | None:
+    """The innermost element (headings first) whose whole text is `text`: anchors the date search."""
+    target = text.lower()
+    body = doc.find(".//body")
+    if body is None:
+        return None
+    best = None
+    for el in body.iter(*HEADING_TAGS):
+        if text_of(el).lower() == target:
+            if el.tag.startswith("h"):
+                return el
+            best = el  # keep going: a deeper match is more specific
+    return best
+
+
+def _title_and_anchor(doc, page):
+    title, el = _title(doc, page)
+    if title and el is None:
+        el = _element_with_text(doc, title)
+    return title, el
+
+
 def _title(doc: etree._Element, page: FamilyPage) -> tuple[str | None, etree._Element | None]:
-    site = site_name(doc)
+    """Family selector; else the <title>/og:title headline confirmed by a heading; else best guess."""
     text, el = page.title()
     if text:
         return text, el
+    site = site_name(doc)
     html_title = text_of(doc.find(".//title"))
+    stripped = strip_site_suffix(html_title, site) if html_title else ""
+    og = meta_content(doc, "property", "og:title")
+    og = strip_site_suffix(og, site) if og else ""
+    for candidate in (og, stripped):
+        if len(candidate) >= 8 and (anchor := _element_with_text(doc, candidate)) is not None:
+            return text_of(anchor), anchor
     h1s = [(text_of(h), h) for h in doc.iter("h1")]
     h1s = [(t, h) for t, h in h1s if len(t) >= 8 and (not site or t.lower() != site.lower())]
-    for t, h in h1s:
-        if html_title and t.lower() in html_title.lower():
+    for t, h in h1s:  # "<headline> - <site>" in <title> and the headline in an h1
+        if stripped and t.lower() in stripped.lower() and len(t) >= len(stripped) / 2:
             return t, h
-    og = meta_content(doc, "property", "og:title")
-    if og:
-        og = strip_site_suffix(og, site)
-        if len(og) >= 8 and (not site or og.lower() != site.lower()):
-            match = next((h for t, h in h1s if t.lower() == og.lower()), None)
-            return og, match
+    if len(og) >= 8 and (not site or og.lower() != site.lower()):
+        return og, None
+    if len(stripped) >= 8 and (not site or stripped.lower() != site.lower()):
+        return stripped, None
     if h1s:
         return h1s[0]
-    if html_title:
-        stripped = strip_site_suffix(html_title, site)
-        if stripped and (not site or stripped.lower() != site.lower()):
-            return stripped, None
-    return None, None
+    return (stripped or None), None
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -128,15 +153,26 @@ def _last_index(el: etree._Element, order: dict) -> int:
     return order.get(last, order.get(el, 0))
 
 
-def _in_boilerplate(el: etree._Element, stop: etree._Element | None = None) -> bool:
+# blocks whose dates are never the article's: related lists, clocks, sidebars, footers
+DATE_SKIP_WORDS = frozenset({
+    "related", "other", "others", "tinkhac", "tinlienquan", "lienquan", "khac", "relate", "clock",
+    "pager", "paging", "pagination", "sidebar", "footer", "menu", "banner", "weather", "thoitiet",
+    "counter", "thongke", "statistic", "widget", "marquee", "now", "today", "hientai", "ngayhientai",
+    "morenews", "cungchuyenmuc",
+})
+_WORDS_RE = re.compile(r"[\s_\-]+")
+
+
+def _in_boilerplate(el: etree._Element) -> bool:
+    """True if `el` sits in a block whose dates belong to something else (clock, related news)."""
     for anc in [el, *el.iterancestors()]:
-        if anc is stop:
-            return False
-        if boilerplate.is_block_boilerplate(f"{anc.get('class') or ''} {anc.get('id') or ''}") \
-                and "date" not in (anc.get("class") or "").lower():
+        words = set(_WORDS_RE.split(f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()))
+        if words & DATE_SKIP_WORDS:
             return True
-        if anc.tag in ("header", "footer", "nav", "aside"):
+        if anc.tag in ("footer", "nav", "aside"):
             return True
+        if anc.tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors()):
+            return True  # the site header (clock), not an article header
     return False
 
 
@@ -159,15 +195,20 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
                 dt = parse_date(text_of(el), page.date_order)
                 if dt:
                     return dt, "selector:date"
-    # any date written between the headline and the start of the body
-    if title_el is not None and body_el is not None:
-        start = order.get(body_el, hi)
+    # any date written after the headline, before the first real paragraph of the body
+    if title_el is not None:
         for el in doc.iter():
             idx = order.get(el, -1)
-            if lo < idx < start and isinstance(el.tag, str) and not _in_boilerplate(el):
-                own = collapse_ws((el.text or "") + " " + (el.tail or ""))
-                if own and len(own) < 120 and (dt := parse_date(own, page.date_order)):
-                    return dt, "text:near-title"
+            if idx <= lo or not isinstance(el.tag, str) or el in title_el.iterancestors() \
+                    or title_el in el.iterancestors():
+                continue
+            if idx > hi or len(collapse_ws(el.text or "")) > 150:
+                break
+            if _in_boilerplate(el):
+                continue
+            own = collapse_ws((el.text or "") + " " + (el.tail or ""))
+            if own and len(own) < 120 and (dt := parse_date(own, page.date_order)):
+                return dt, "text:near-title"
     m = URL_DATE_RE.search(urlsplit(url).path)
     if m:
         dt = parse_date(f"{m.group(3)}/{m.group(2)}/{m.group(1)}", "dmy")
@@ -302,15 +343,18 @@ def _trailing(lines: list[Line]) -> tuple[list[Line], list[str], str | None, str
         nonlocal attribution
         for k in range(min(3, len(lines))):
             idx = len(lines) - 1 - k
-            src = bylines.parse_attribution(lines[idx].text)
-            if src:
-                attribution = attribution or src
+            if bylines.parse_attribution(lines[idx].text):
+                attribution = attribution or lines[idx].text
                 del lines[idx]
                 return
 
     take_attribution()
-    tail = [ln.text for ln in lines[-2:] if len(ln.text) <= MAX_BYLINE_LINE_CHARS]
-    if len(tail) == len(lines[-2:]) and len(lines) > 1:
+    tail = []
+    for ln in reversed(lines[-2:]):
+        if len(ln.text) > MAX_BYLINE_LINE_CHARS:
+            break
+        tail.insert(0, ln.text)
+    if tail and len(lines) > len(tail):  # never eat the whole body
         found = bylines.parse_byline_lines(tail)
         if found.consumed:
             authors, unit = found.authors, found.unit
@@ -353,7 +397,7 @@ def _cms_user(doc: etree._Element) -> str | None:
     for el in doc.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
-        own = collapse_ws(" ".join(el.itertext())) if len(el) <= 3 else collapse_ws(el.text or "")
+        own = collapse_ws(" ".join(el.itertext()))
         if own and len(own) < 160 and (m := CMS_USER_RE.search(own)):
             return m.group(1).strip(" .,:")
     return None
@@ -383,7 +427,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     family = hinted if hinted and hinted != "auto" else detect_family(raw, url)
     page = page_class(family)(doc, url, getattr(portal, "date_order", None), raw)
 
-    title, title_el = _title(doc, page)
+    title, title_el = _title_and_anchor(doc, page)
     summary, summary_el = page.summary()
     category = page.category()
     canonical = canonical_url(doc, url)
@@ -394,7 +438,9 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     container = _container(doc, page, raw)
     if container is None:
         raise ExtractionError("no_body", "no article container found")
-    if summary_el is not None and (summary_el is container or summary_el in container.iterancestors()):
+    if summary_el is not None and (
+            summary_el is container or summary_el in container.iterancestors()
+            or len(summary or "") > 0.5 * len(text_of(container))):
         summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
     published, date_source = _published(doc, page, url, title_el, container)
     if title is None:
@@ -417,9 +463,8 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
                 lines[0] = Line(rest.strip())
             else:
                 lines.pop(0)
-        src = bylines.parse_attribution(lines[0].text) if lines else None
-        if src and len(lines) > 1:
-            attribution = attribution or src
+        if lines and len(lines) > 1 and bylines.parse_attribution(lines[0].text):
+            attribution = attribution or lines[0].text
             lines.pop(0)
     text = "\n".join(to_old_style(ln.text) for ln in lines)
     if not text.strip():

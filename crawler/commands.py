@@ -146,7 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        with db.session() as session:
+        with db.session(readonly=True) as session:
             records = repository.iter_export(session)
             if args.format == "jsonl":
                 for record in records:
@@ -194,6 +194,15 @@ DEMO_SETTINGS = (("AUTOTHROTTLE_ENABLED", "0"), ("DOWNLOAD_DELAY", "0"),
                  ("CONCURRENT_REQUESTS_PER_DOMAIN", "8"))
 
 
+def _wait_for_replica(server: subprocess.Popen[str]) -> str:
+    """Lines of `python -m portalsim serve` up to its "serving …" line ("" if it died)."""
+    assert server.stdout is not None
+    for line in server.stdout:
+        if line.startswith("serving"):
+            return line
+    return ""
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the replica portals in a child process (the other core) and crawl them."""
     registry = load_registry()
@@ -203,8 +212,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         [sys.executable, "-m", "portalsim", "serve", "--articles", str(args.articles)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        ready = server.stdout.readline() if server.stdout else ""
-        if not ready.startswith("ready"):
+        ready = _wait_for_replica(server)
+        if not ready.startswith("serving"):
             server.kill()
             err = server.stderr.read() if server.stderr else ""
             print(f"govcrawl: the replica portals did not start: {ready}{err}", file=sys.stderr)

@@ -54,6 +54,12 @@ GENERIC_ARTICLE_PATTERNS = _rx(
 # five words or more and the path is at least two segments deep; shorter slugs are categories.
 SLUG_ARTICLE_PATTERN = re.compile(r"^/[^?]+/[a-z0-9]+(?:-[a-z0-9]+){4,}/?$", re.IGNORECASE)
 
+# Families whose articles often live at bare path aliases (Drupal pathauto, WordPress permalinks).
+SLUG_ALIAS_FAMILIES = frozenset({"drupal", "wordpress", "generic", "auto"})
+ALL_ARTICLE_PATTERNS = (
+    *(p for patterns in ARTICLE_PATTERNS.values() for p in patterns), *GENERIC_ARTICLE_PATTERNS,
+)
+
 PAGINATION_PATTERNS = _rx(
     r"[?&](?:page|PageIndex|pageindex|p|trang|pg|[\w]*_cur)=\d+",
     r"/page/\d+/?$",
@@ -88,16 +94,14 @@ class LinkRules:
             return PageKind.OTHER
         if self.allow and not any(p.search(url) for p in self.allow):
             return PageKind.OTHER
-        family_patterns = ARTICLE_PATTERNS.get(self.family)
-        candidates = (family_patterns,) if family_patterns else tuple(ARTICLE_PATTERNS.values())
-        for patterns in candidates:
-            if any(p.search(target) for p in patterns):
-                return PageKind.ARTICLE
-        if any(p.search(target) for p in GENERIC_ARTICLE_PATTERNS):
+        known = ARTICLE_PATTERNS.get(self.family)
+        # A known family trusts its own grammar plus slug-with-id URLs; an unknown one tries all.
+        patterns = (*known, GENERIC_ARTICLE_PATTERNS[0]) if known else ALL_ARTICLE_PATTERNS
+        if any(p.search(target) for p in patterns):
             return PageKind.ARTICLE
         if any(p.search(target) for p in PAGINATION_PATTERNS):
             return PageKind.LISTING
-        if SLUG_ARTICLE_PATTERN.search(parts.path):
+        if self.family in SLUG_ALIAS_FAMILIES and SLUG_ARTICLE_PATTERN.search(parts.path):
             return PageKind.ARTICLE
         return PageKind.OTHER
 

@@ -1,16 +1,24 @@
 """Name why a request failed, in words a morning report can group by."""
 from __future__ import annotations
 
+from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
-    (net.DNSLookupError, "dns"),
-    ((net.TimeoutError, net.TCPTimedOutError), "timeout"),
-    ((net.ConnectionRefusedError, net.ConnectError, net.ConnectionLost, ResponseFailed), "connection"),
+def _scrapy(*names: str) -> tuple[type[BaseException], ...]:
+    """Scrapy >= 2.13 wraps Twisted's errors in its own classes; older releases lack them."""
+    return tuple(getattr(scrapy_errors, n) for n in names if hasattr(scrapy_errors, n))
+
+
+_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((net.DNSLookupError, *_scrapy("CannotResolveHostError")), "dns"),
+    ((net.TimeoutError, net.TCPTimedOutError, *_scrapy("DownloadTimeoutError")), "timeout"),
+    ((net.ConnectionRefusedError, net.ConnectError, net.ConnectionLost, ResponseFailed,
+      *_scrapy("DownloadConnectionRefusedError", "DownloadFailedError", "ResponseDataLossError")),
+     "connection"),
 )
 
 

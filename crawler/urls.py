@@ -16,6 +16,7 @@ from w3lib.url import canonicalize_url
 NOISE_PARAMETERS = (
     "utm_*", "fbclid", "gclid", "zarsrc", "isfeatured", "ref", "share", "_ga", "mc_cid",
     "mc_eid", "amp", "print", "sessionid", "jsessionid",
+    "inheritredirect", "redirect",  # Liferay asset-publisher back links
 )
 _NOISE_RE = re.compile(
     "^(?:" + "|".join(re.escape(p).replace(r"\*", ".*") for p in NOISE_PARAMETERS) + ")$",

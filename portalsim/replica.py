@@ -199,6 +199,30 @@ class Replica:
     def non_article_urls(self) -> list[str]:
         return [u for site in self.sites for u in site.listing_urls()]
 
+    def hard_cases(self) -> dict[str, list[str]]:
+        """Where the deliberate traps are: story ids for syndication, URLs for the rest."""
+        out: dict[str, list[str]] = {k: [] for k in (
+            "syndicated", "nfd_pages", "windows_1258_pages", "noisy_urls", "upper_titles",
+            "lead_tags", "attributions")}
+        for i, copies in enumerate(self.story_copies):
+            if len(copies) > 1:
+                out["syndicated"].append(f"s{self.seed}-{i:06d}")
+            for c in copies:
+                site = self.sites[c.portal]
+                urls = site.truth_urls(c)
+                if c.nfd:
+                    out["nfd_pages"].extend(urls)
+                if c.cp1258:
+                    out["windows_1258_pages"].extend(urls)
+                out["noisy_urls"].extend(u for u in urls if "?" in u and "ItemID=" not in u)
+                if c.upper:
+                    out["upper_titles"].append(urls[0])
+                if c.lead_tag:
+                    out["lead_tags"].append(urls[0])
+                if c.attribution:
+                    out["attributions"].append(urls[0])
+        return out
+
     def lookup(self, url: str) -> tuple[TruthArticle, TruthCopy] | None:
         """truth_by_url, tolerant of fragments (the server ignores them too)."""
         return self.truth_by_url.get(url.split("#", 1)[0])

@@ -15,6 +15,7 @@ def _handler_for(replica: Replica, host: str) -> type[BaseHTTPRequestHandler]:
         server_version = "Microsoft-IIS/8.5"
         sys_version = ""
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def _respond(self, with_body: bool) -> None:
             status, headers, body = replica.render(host, self.path)
@@ -46,16 +47,25 @@ class _Server(ThreadingHTTPServer):
 class ReplicaServer:
     """Context manager: `with ReplicaServer(replica) as server: server.base_url("replica-drupal")`."""
 
-    def __init__(self, replica: Replica):
+    def __init__(self, replica: Replica, port: int | None = None):
+        """port: None = the fixed contract addresses (127.0.10.N:8470 and 127.0.11.N:8470);
+        an int binds the same IPs on that port instead (0 = any free port), for parallel test
+        runs. Pages still name the contract hosts in absolute links and canonicals."""
         self.replica = replica
+        self.port = port
         self._servers: list[tuple[_Server, threading.Thread]] = []
+        self._bound: dict[str, str] = {}
 
     def start(self) -> "ReplicaServer":
+        if self._servers:  # already running (start() then `with server:`)
+            return self
         try:
             for portal in self.replica.portals:
                 for host in (portal.host, portal.alias_host):
                     addr, port = host.rsplit(":", 1)
-                    srv = _Server((addr, int(port)), _handler_for(self.replica, host))
+                    bind_port = int(port) if self.port is None else self.port
+                    srv = _Server((addr, bind_port), _handler_for(self.replica, host))
+                    self._bound[host] = f"{addr}:{srv.server_address[1]}"
                     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
                                               name=f"portalsim-{host}", daemon=True)
                     thread.start()
@@ -71,6 +81,7 @@ class ReplicaServer:
             srv.server_close()
             thread.join(timeout=5)
         self._servers.clear()
+        self._bound.clear()
 
     def __enter__(self) -> "ReplicaServer":
         return self.start()
@@ -78,8 +89,16 @@ class ReplicaServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def _portal(self, key: str):
+        for p in self.replica.portals:
+            if p.key == key:
+                return p
+        raise KeyError(f"unknown portal key {key!r} (choose one of: {', '.join(p.key for p in self.replica.portals)})")
+
     def base_url(self, key: str) -> str:
-        return self.replica.base_url(key)
+        host = self._portal(key).host
+        return f"http://{self._bound.get(host, host)}"
 
     def alias_base_url(self, key: str) -> str:
-        return next(f"http://{p.alias_host}" for p in self.replica.portals if p.key == key)
+        host = self._portal(key).alias_host
+        return f"http://{self._bound.get(host, host)}"

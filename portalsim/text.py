@@ -6,7 +6,18 @@ import unicodedata
 from datetime import datetime
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
-_WORD = re.compile(r"\w+")
+
+
+def _variants(letters: str) -> str:
+    out = set()
+    for base in letters:
+        for tone in ("",) + tuple(_TONES):
+            out.add(unicodedata.normalize("NFC", base + tone))
+    return "".join(sorted(out))
+
+
+# only words ending in o/u + a/e/y (any tone on either) can change style
+_WORD = re.compile(rf"\w*[{_variants('oOuU')}][{_variants('aAeEyY')}](?!\w)")
 # NFD word endings: old style puts the tone on the first vowel (hòa, thủy, khỏe) ...
 _OLD_END = re.compile(rf"(?<![qQ])([oO]([{_TONES}])([aAeE])|[uU]([{_TONES}])([yY]))$")
 # ... new style on the second (hoà, thuỷ, khoẻ).
@@ -40,10 +51,23 @@ def tone_style(text: str, style: str) -> str:
     return _WORD.sub(_to_new_word if style == "new" else _to_old_word, text)
 
 
+def _ascii_table() -> dict[int, str]:
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for cp in range(0xC0, 0x1EFA):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii():
+            table[cp] = base
+    return table
+
+
+_ASCII = _ascii_table()
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = unicodedata.normalize("NFC", text).translate(_ASCII).lower()
+    return _NON_ALNUM.sub("-", text).strip("-")
 
 
 WEEKDAY_SHORT = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")

@@ -30,7 +30,7 @@ _PG_MIGRATION_LOCK_ID = 0x60C_0A31
 
 
 class StorageError(RuntimeError):
-    """The database cannot be used: bad URL, unreachable server, failed migration, unknown portal."""
+    """The database cannot be used: bad URL, unreachable server, failed migration, unknown key."""
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -134,7 +134,8 @@ class Database:
         try:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK_ID})
+                    lock = text("SELECT pg_advisory_xact_lock(:k)")
+                    conn.execute(lock, {"k": _PG_MIGRATION_LOCK_ID})
                 config = alembic_config()
                 config.attributes["connection"] = conn
                 command.upgrade(config, revision)

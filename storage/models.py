@@ -127,7 +127,7 @@ class Article(Base):
 
 
 class ArticleUrl(Base):
-    """A URL that served an article. `published` is this copy's own date (for the canonical rule)."""
+    """A URL that served an article; `published` is this copy's own date (canonical rule)."""
 
     __tablename__ = "article_urls"
 

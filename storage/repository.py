@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeAlias
@@ -62,7 +62,7 @@ class PortalRecord:
     province: str | None = None
     status: str = "active"
     family: str = "generic"
-    hosts: tuple[str, ...] = ()
+    hosts: Sequence[str] = ()
 
 
 @dataclass(slots=True)

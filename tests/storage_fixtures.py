@@ -1,9 +1,10 @@
 """Fixtures for the storage tests: a migrated database on SQLite (tmp file) and PostgreSQL.
 
 PostgreSQL: a fresh database `govcrawl_test_<random>` is created through the `postgres`
-maintenance database ($GOVCRAWL_TEST_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
-and dropped afterwards. Unreachable server: the test is skipped with the reason, unless CI=true,
-where it fails (CI must not silently lose the PostgreSQL half of the suite).
+maintenance database ($GOVCRAWL_TEST_PG, default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and dropped afterwards. Unreachable
+server: the test is skipped with the reason, unless CI=true, where it fails (CI must not
+silently lose the PostgreSQL half of the suite).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ PORTALS = [
 
 def postgres_unavailable(reason: str) -> None:
     """Skip (or, when CI=true, fail) a test that needs PostgreSQL."""
-    if os.environ.get("CI", "").lower() == "true":
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI=true and PostgreSQL is required: {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL unavailable: {reason}")
 

@@ -93,6 +93,26 @@ def test_migrate_is_idempotent(db_url: str) -> None:
         database.dispose()
 
 
+def test_downgrade_and_upgrade_again(db_url: str) -> None:
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    database = Database(db_url)
+    try:
+        database.migrate()
+        with database.engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+        assert database.current_revision() is None
+        assert "articles" not in inspect(database.engine).get_table_names()
+        database.migrate()
+        assert database.current_revision() == "0001"
+    finally:
+        database.dispose()
+
+
 def test_migrations_match_models(db: Database) -> None:
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

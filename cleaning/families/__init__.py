@@ -59,7 +59,7 @@ URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("drupal", r"/node/\d+", 3),
         ("sharepoint", r"/pages/.*\.aspx", 3),
         ("liferay", r"/-/(asset_publisher|details|view_content)/|p_p_id=", 4),
-        ("vnportal", r"/[^/]+-\d{6,}\.htm$", 3),
+        ("vnportal", r"/[^/]+-\d{6,}\.html?(?:[?#]|$)", 3),
         ("aspnet", r"default\.aspx|/(\d+/){3,}|\.aspx\?.*(id|sid|pageid)=", 2),
         ("wordpress", r"/\d{4}/\d{2}/[^/]+/?$|[?&]p=\d+", 1),
     )

@@ -45,6 +45,8 @@ COMMON_SUMMARY = X(
     f'//*[{cls("sapo")} or {cls("summary")} or {cls("article-summary")} or {cls("news-summary")}'
     f' or {cls("lead")} or {cls("mota")} or {cls("trichdan")} or {cls("description")}'
     f' or {cls("field-name-field-summary")} or {cls("field--name-field-summary")}]',
+    '//*[(contains(@class, "summary") and not(contains(@class, "with-summary")))'
+    ' or contains(@class, "sapo")]',
 )
 COMMON_DATE = X(
     f'//*[{cls("date")} or {cls("post-date")} or {cls("publish-date")} or {cls("news-date")}'
@@ -61,7 +63,7 @@ class FamilyPage:
     """Selectors for one platform family. All XPaths are evaluated on the whole document."""
 
     NAME = "generic"
-    DATE_ORDER = DMY
+    DATE_ORDER: str | None = DMY
     TITLE: tuple[XPath, ...] = ()
     BODY: tuple[XPath, ...] = ()
     SUMMARY: tuple[XPath, ...] = ()

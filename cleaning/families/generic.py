@@ -25,12 +25,14 @@ PARAGRAPH_TAGS = ("p", "div", "td", "li", "span", "blockquote", "h2", "h3", "h4"
 
 class Generic(FamilyPage):
     NAME = "generic"
+    DATE_ORDER = None  # unknown site: dates.parse_date decides from the date's own format
 
     def body(self) -> etree._Element | None:
         found = super().body()
         if found is not None:
             return found
-        return trafilatura_container(self.doc, self.raw_html) or density_container(self.doc)
+        found = trafilatura_container(self.doc, self.raw_html)
+        return found if found is not None else density_container(self.doc)
 
 
 def trafilatura_paragraphs(raw_html: str) -> list[str]:

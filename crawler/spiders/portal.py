@@ -150,10 +150,11 @@ class PortalSpider(scrapy.Spider):
             body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
         rules = self.rules[portal.key]
         for entry in read_sitemap(body):
+            url = canonicalize(entry.url, host_map=self.host_map, scheme=portal.scheme)
             if entry.is_sitemap:
-                request = self._request(portal, entry.url, "sitemap")
-            elif rules.classify(entry.url) is PageKind.ARTICLE:
-                request = self._request(portal, entry.url, "article")
+                request = self._request(portal, url, "sitemap")
+            elif rules.classify(url) is PageKind.ARTICLE:
+                request = self._request(portal, url, "article")
             else:
                 continue
             if request is not None:
@@ -163,6 +164,7 @@ class PortalSpider(scrapy.Spider):
         portal = self._count_page(response)
         rules = self.rules[portal.key]
         for link in read_feed(response.body, response.url):
+            link = canonicalize(link, host_map=self.host_map, scheme=portal.scheme)
             if rules.classify(link) is PageKind.ARTICLE:
                 request = self._request(portal, link, "article")
                 if request is not None:
@@ -206,10 +208,12 @@ class PortalSpider(scrapy.Spider):
     # -- helpers --------------------------------------------------------------------------
 
     def _links(self, response: TextResponse) -> Iterator[str]:
+        """Canonical URLs of the page's links (noise parameters gone before classification)."""
+        scheme = self.portals[response.meta["portal"]].scheme
         for href in response.xpath("//a/@href").getall():
             href = href.strip()
             if href and not href.startswith(("javascript:", "mailto:", "tel:", "#")):
-                yield response.urljoin(href)
+                yield canonicalize(response.urljoin(href), host_map=self.host_map, scheme=scheme)
 
     def _detect_family(self, portal: Portal, response: TextResponse) -> None:
         """Settle an "auto" family from the first HTML page the portal serves."""

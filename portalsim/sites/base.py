@@ -68,6 +68,7 @@ class Site:
     def route_query(self, path: str, query: dict[str, str]) -> "Response | None": return None
     def route_listing(self, path: str, query: dict[str, str]) -> "Response | None": return None
     def robots(self) -> str: raise NotImplementedError
+    extra_non_article: tuple[str, ...] = ()
     search_path = "/search?q=thi+%C4%91ua"
     login_path = "/dang-nhap"
     contact_path = "/lien-he"
@@ -126,7 +127,7 @@ class Site:
         return 200, HTML, self.render_list_page(heading, chunk, self.pager(page, npages, url))
 
     def listing_urls(self) -> list[str]:
-        urls = ["/"]
+        urls = ["/"] + list(self.extra_non_article)
         urls += [self.listing_path(p) for p in range(1, self.n_pages(len(self.copies)) + 1)]
         for topic, items in self.by_cat.items():
             urls += [self.category_path(topic, p) for p in range(1, self.n_pages(len(items)) + 1)]
@@ -216,11 +217,21 @@ class Site:
         query = dict(parse_qsl(query_string, keep_blank_values=True))
         c = self.paths.get(path)
         if c is not None:
-            return 200, HTML, self.render_article(c)
+            return 200, HTML, self.with_other_path_link(self.render_article(c), c, path)
         fn = self.exact.get(path)
         if fn is not None:
             return fn(query)
         return self.route_query(path, query) or self.route_listing(path, query) or self.not_found()
+
+    def with_other_path_link(self, html: str, c: "Copy", path: str) -> str:
+        """A share/print tool linking the article's other path, as old templates do: it makes
+        every second path of a two-URL article discoverable, so the truth can list them all."""
+        paths = self.article_paths(c)
+        if len(paths) < 2:
+            return html
+        other = paths[1] if path == paths[0] else paths[0]
+        link = f'<div class="share-tools"><a href="{esc(other)}" rel="nofollow">In bài</a></div>'
+        return html.replace("<footer>", link + "<footer>", 1)
 
     def home(self, query: dict[str, str]) -> Response:
         return self.list_response("Tin mới nhất", self.newest, 1, self.listing_path)

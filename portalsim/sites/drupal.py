@@ -1,7 +1,7 @@
 """Drupal 9 department site (Sở Nội vụ): /tin-tuc/<slug> alias + /node/<nid>, ?page=N (0-based)."""
 from __future__ import annotations
 
-from portalsim.sites.base import (CATEGORIES, CLOCK, HTML, RSS, TAGS, XML, Site, esc, gz, page_of,
+from portalsim.sites.base import (CATEGORIES, CLOCK, RSS, TAGS, XML, Site, esc, gz, page_of,
                                   rfc822, rss, sitemapindex, urlset)
 from portalsim.text import drupal_medium
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 
-from portalsim.sites.base import (CATEGORIES, CLOCK, HTML, TAGS, XML, Site, esc, page_of,
+from portalsim.sites.base import (CATEGORIES, CLOCK, TAGS, XML, Site, esc, page_of,
                                   sitemapindex, urlset)
 from portalsim.text import dmy, hm
 
@@ -25,6 +24,7 @@ class LiferaySite(Site):
     shows_summary = True
     noise_query = "inheritRedirect=true&redirect=%2Fweb%2Fguest%2Ftin-tuc"
     secondary_in_related = True
+    extra_non_article = ("/web/guest",)
     search_path = "/web/guest/tim-kiem?q=thi+%C4%91ua"
     login_path = "/c/portal/login"
     contact_path = "/web/guest/lien-he"
@@ -81,9 +81,6 @@ class LiferaySite(Site):
         key = f"_{PORTLET}_cur"
         page = page_of(q, key) if q.get("p_p_id", PORTLET) == PORTLET else None
         return self.list_response(heading, items, page, url) if page else self.not_found()
-
-    def route_query(self, path, query):
-        return None
 
     def handle(self, path, query_string):
         if path == "/sitemap.xml" and "layoutUuid" in query_string:

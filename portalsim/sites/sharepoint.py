@@ -17,6 +17,7 @@ class SharePointSite(Site):
     page_size = 15
     noise_query = "isFeatured=1"
     secondary_in_related = True
+    extra_non_article = ("/portal",)
     search_path = "/portal/Pages/Tim-kiem.aspx?k=thi%20%C4%91ua"
     login_path = "/_layouts/15/Authenticate.aspx?Source=%2Fportal"
     contact_path = "/portal/Pages/Lien-he.aspx"
@@ -68,12 +69,9 @@ class SharePointSite(Site):
             raw = query.get("ItemID", "")
             c = self.by_item.get(int(raw)) if raw.isdigit() else None
             if c is not None and query.get("l") == "TinTuc":
-                return 200, HTML, self.render_article(c)
+                served = self.article_paths(c)[1]
+                return 200, HTML, self.with_other_path_link(self.render_article(c), c, served)
         return None
-
-    def handle(self, path, query_string):
-        status, ctype, body = super().handle(path, query_string)
-        return status, ctype, body
 
     def paged(self, q, heading, items, url):
         page = page_of(q, "PageIndex")

@@ -1,7 +1,7 @@
 """VNPT vnPortal department site: /<cat>/<slug>-<longid>.htm, category pages ?page=N, urlset of sitemaps."""
 from __future__ import annotations
 
-from portalsim.sites.base import CATEGORIES, CLOCK, HTML, TAGS, XML, Site, esc, page_of, urlset
+from portalsim.sites.base import CATEGORIES, CLOCK, TAGS, XML, Site, esc, page_of, urlset
 from portalsim.text import dmy, hm, long_vi
 
 LONGID0 = 1197524100000
@@ -92,7 +92,7 @@ class VnPortalSite(Site):
 
         paras = self.paragraphs_html(c, caption, '<p style="text-align: justify;">')
         cat_slug, cat_name = CATEGORIES[c.topic]
-        same_cat = [o for o in self.related_items(c, 12) if o.topic == c.topic][:5]
+        same_cat = [o for o in self.related_items(c, 12) if o.topic == c.topic][:5] or self.related_items(c, 5)
         main = (f'<div class="breadcrumb"><a href="/">Trang chủ</a> / <a href="/{cat_slug}">{cat_name}</a></div>'
                 f'<div class="news-detail"><h1 class="title-detail">{esc(c.title)}</h1>'
                 f'<div class="info-detail"><span class="time">{date}</span> <span class="views">Lượt xem: {c.views}</span></div>'

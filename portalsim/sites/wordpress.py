@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from portalsim.sites.base import (CATEGORIES, CLOCK, HTML, RSS, TAGS, XML, Site, esc, rfc822, rss,
+from portalsim.sites.base import (CATEGORIES, CLOCK, RSS, TAGS, XML, Site, esc, rfc822, rss,
                                   sitemapindex, urlset)
 from portalsim.text import dmy, hm, words_vi
 
