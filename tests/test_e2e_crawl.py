@@ -41,6 +41,16 @@ def _host_map() -> dict[str, str]:
     return mapping
 
 
+def test_every_replica_start_point_is_served(replica):
+    from urllib.parse import urlsplit
+
+    for portal in load_registry().replicas():
+        for point in portal.start_points:
+            parts = urlsplit(point.url)
+            status, _, _ = replica.render(parts.netloc, parts.path + (f"?{parts.query}" if parts.query else ""))
+            assert status == 200, point.url
+
+
 def test_crawl_stores_every_story_once_with_all_urls(replica, served, db_url):
     keys = _replica_keys()
     assert {p.key for p in replica.portals} == set(keys)

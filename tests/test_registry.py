@@ -41,7 +41,9 @@ REPLICA_START_POINTS = {
         ("sitemap", "http://127.0.10.3:8470/sitemap.xml"),
     ],
     "replica-vnportal": [
-        ("listing", "http://127.0.10.4:8470/tin-tuc"),
+        ("listing", "http://127.0.10.4:8470/thi-dua-khen-thuong"),
+        ("listing", "http://127.0.10.4:8470/chuyen-doi-so"),
+        ("listing", "http://127.0.10.4:8470/nong-thon-moi"),
         ("sitemap", "http://127.0.10.4:8470/sitemap.xml"),
     ],
     "replica-aspnet": [
