@@ -43,6 +43,8 @@ VIEW_COUNT_RE = re.compile(r"(?:lượt xem|lượt đọc|lượt truy cập|s�
                            re.IGNORECASE)
 CMS_USER_RE = re.compile(
     r"\b(?:author|posted by|submitted by|đăng bởi)\s*:?\s*([\w.@\-]+)", re.IGNORECASE)
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+CMS_LABEL_RE = re.compile(r"author|posted by|submitted by|đăng bởi", re.IGNORECASE)
 URL_DATE_RE = re.compile(r"/(20\d{2}|19\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|$)")
 SENTENCE_END = (".", "!", "?", ":", ";")
 PHOTO_CREDIT_RE = re.compile(r"\(\s*ảnh\s*:[^)]*\)\s*$|\bảnh\s*:\s*[^\s,.]+\S*\s*$", re.IGNORECASE)
@@ -70,7 +72,7 @@ def _decode(data: bytes | str) -> str:
         raise ExtractionError("empty", "blank document")
     if "<" not in text[:5000] or not re.search(r"<\s*[a-zA-Z!]", text[:20000]):
         raise ExtractionError("not_html", "no markup in the document")
-    controls = sum(1 for ch in text[:4000] if ord(ch) < 32 and ch not in "\r\n\t\f")
+    controls = len(CONTROL_CHARS_RE.findall(text, 0, 4000))
     if controls > 40 or text[:4000].count("\ufffd") > 200:
         raise ExtractionError("not_html", "binary-looking content")
     return text
@@ -394,12 +396,24 @@ def _view_count(doc: etree._Element) -> int | None:
 
 
 def _cms_user(doc: etree._Element) -> str | None:
+    # Start from the text nodes that carry the label and look at them with their next two
+    # ancestors (label and name are often in sibling elements): linear in the page size,
+    # instead of joining every subtree's text.
     for el in doc.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
-        own = collapse_ws(" ".join(el.itertext()))
-        if own and len(own) < 160 and (m := CMS_USER_RE.search(own)):
-            return m.group(1).strip(" .,:")
+        if not any(chunk and CMS_LABEL_RE.search(chunk) for chunk in (el.text, el.tail)):
+            continue
+        node: etree._Element | None = el
+        for _ in range(3):
+            if node is None:
+                break
+            own = collapse_ws(" ".join(node.itertext()))
+            if len(own) >= 160:
+                break
+            if m := CMS_USER_RE.search(own):
+                return m.group(1).strip(" .,:")
+            node = node.getparent()
     return None
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "TONE_DIGITS",
@@ -68,7 +69,13 @@ def _split_tone(word: str) -> tuple[str, str | None]:
 
 
 def _key_word(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _key_of(match.group(0))
+
+
+# Vietnamese has a few thousand distinct syllables: caching per word makes keys and style
+# conversion cost a dict lookup per word instead of two Unicode normalisations.
+@lru_cache(maxsize=65536)
+def _key_of(word: str) -> str:
     if not any(ch.isalpha() for ch in word):
         return word
     bare, tone = _split_tone(word.lower())
@@ -81,7 +88,11 @@ def tone_key(text: str) -> str:
 
 
 def _old_style_word(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _old_style_of(match.group(0))
+
+
+@lru_cache(maxsize=65536)
+def _old_style_of(word: str) -> str:
     bare, tone = _split_tone(word)
     if tone is None:
         return word

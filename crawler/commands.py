@@ -133,7 +133,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
-CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "url", "urls", "text",
+CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "canonical_url", "urls", "text",
               "summary", "captions", "content_hash")
 
 

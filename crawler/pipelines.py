@@ -76,19 +76,22 @@ class StoragePipeline:
                 repository.record_failure(session, run_id=self.run_id, portal_key=key,
                                           url=item.final_url, kind="extraction", reason=str(exc))
             return
-        urls = [item.final_url]
-        for other in (item.url, article.canonical_url):
-            if other:
-                other = canonicalize(other, host_map=self.spider.host_map, scheme=portal.scheme)
-                if other not in urls and self.spider.owner.get(netloc_of(other)) == key:
-                    urls.append(other)
+        # The page's own rel=canonical first (it becomes the article's URL), then the URL
+        # fetched and the URL requested before redirects: every URL that served this page.
+        urls: list[str] = []
+        for candidate in (article.canonical_url, item.final_url, item.url):
+            if candidate:
+                url = canonicalize(candidate, host_map=self.spider.host_map, scheme=portal.scheme)
+                if url not in urls and self.spider.owner.get(netloc_of(url)) == key:
+                    urls.append(url)
         with self.db.session() as session, session.begin():
-            outcomes = [
+            kinds = {
                 repository.store_article(session, portal_key=key, url=url, article=article,
-                                         seen_at=item.fetched_at, run_id=self.run_id)
+                                         seen_at=item.fetched_at, run_id=self.run_id).kind
                 for url in urls
-            ]
-        self.stats.inc_value(f"govcrawl/{key}/articles_{outcomes[0].kind}")
+            }
+        outcome = next(k for k in ("new", "duplicate", "seen") if k in kinds)
+        self.stats.inc_value(f"govcrawl/{key}/articles_{outcome}")
 
     def _dead_letter(self, item: PageItem | FailureItem, exc: Exception) -> None:
         """The database refused the item: keep it on disk and count it, never drop it."""

@@ -1,6 +1,7 @@
 """End to end: crawl the replica portals over real HTTP and compare the database with ground truth."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 import pytest
@@ -89,6 +90,17 @@ def test_crawl_stores_every_story_once_with_all_urls(replica, served, db_url):
     assert not split, f"stories stored as several articles: {split[:5]}"
     assert len(articles) == len(replica.truth)
     assert not [f for f in failures if f.kind == "extraction"], [f.reason for f in failures][:5]
+
+    # the export carries every canonical article with its portal and all its URLs
+    exported = run_govcrawl("export", "--db", db_url)
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(records) == len(replica.truth)
+    by_id = {r["id"]: r for r in records}
+    for article_id, urls in urls_by_article.items():
+        assert set(by_id[article_id]["urls"]) == urls
+        assert by_id[article_id]["portal"]["key"].startswith("replica-")
+    assert all(r["published"] is None or r["published"].endswith("+07:00") for r in records)
 
     # the second crawl adds nothing
     second = run_govcrawl("crawl", *keys, "--db", db_url, *FAST_CRAWL)

@@ -1,0 +1,40 @@
+"""The command-line contract that scripts rely on: names, output shape, exit codes."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from tests.conftest import run_govcrawl
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cleaning"
+REQUIRED = {"url", "title", "text", "published", "authors", "unit", "captions", "content_hash"}
+
+
+def test_extract_writes_one_json_object_per_file_including_gzip_and_failures(tmp_path):
+    page = next((FIXTURES / "drupal").glob("*.html"))
+    expected = json.loads(page.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    gz = tmp_path / "page.html.gz"
+    gz.write_bytes(gzip.compress(page.read_bytes()))
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+
+    result = run_govcrawl("extract", "--url", "https://sonoivu.langson.gov.vn/node/1",
+                          str(page), str(gz), str(empty))
+    assert result.returncode == 1  # one file failed
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert REQUIRED <= set(lines[0]) and lines[0] == lines[1]
+    assert lines[0]["title"] == expected["title"]
+    assert lines[0]["published"] == expected["published"]
+    assert lines[2]["error"] == "empty" and lines[2]["file"] == str(empty)
+
+
+def test_portals_lists_the_registry_table():
+    result = run_govcrawl("portals")
+    assert result.returncode == 0
+    header, *rows = result.stdout.splitlines()
+    assert header.split()[:6] == ["key", "name", "level", "status", "family", "hosts"]
+    assert any(r.startswith("langson-sonoivu ") and "drupal" in r for r in rows)
+    assert not any(r.startswith("replica-") for r in rows)
+    assert "replica-drupal" in run_govcrawl("portals", "--all").stdout
