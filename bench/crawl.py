@@ -43,6 +43,8 @@ def child(mode: str, db_url: str) -> None:
     for name, value in POLITENESS_OFF.items():
         settings.set(name, value, priority="cmdline")
     settings.set("GOVCRAWL_DB", db_url, priority="cmdline")
+    if os.environ.get("GOVCRAWL_PROCESS_WORKERS"):
+        settings.set("GOVCRAWL_PROCESS_WORKERS", os.environ["GOVCRAWL_PROCESS_WORKERS"], priority="cmdline")
     if mode == "fetch":
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     keys = ",".join(p.key for p in load_registry() if p.replica)
@@ -53,12 +55,18 @@ def child(mode: str, db_url: str) -> None:
     process.start()
     elapsed = time.perf_counter() - started
     stats = crawler.stats.get_stats()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     pages = stats.get("response_received_count", 0)
     articles = sum(v for k, v in stats.items() if k.endswith("/articles_new"))
     print(json.dumps({
         "mode": mode, "pages": pages, "seconds": elapsed, "pages_per_s": pages / elapsed,
         "articles_new": articles,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # page-processing workers (reaped when the pool closed): their peak and CPU time
+        "workers_peak_rss_mb": children.ru_maxrss / 1024,
+        "cpu_crawl_s": own.ru_utime + own.ru_stime,
+        "cpu_workers_s": children.ru_utime + children.ru_stime,
     }))
 
 

@@ -1,24 +1,21 @@
-"""Thin adapters from the spider to `cleaning` and `storage`: extract, store, count.
+"""Thin adapter from the spider to page processing (extract + store) and the run records.
 
-Every page ends in exactly one place: a stored (new / duplicate / seen) article or a recorded
-failure. When the database itself fails, the item goes to a dead-letter JSON Lines file beside
-the database so nothing is lost; the run then reports the storage errors.
+Article pages go to `crawler.processing` (extraction in worker processes, then storage);
+failures the spider reports are recorded here. Every item ends in exactly one place: a stored article, a recorded failure, or
+the dead-letter file when the database itself fails. Counters feed the run report.
 """
 from __future__ import annotations
 
-import json
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
-from cleaning import ExtractionError, extract_article
 from crawler.items import FailureItem, PageItem
+from crawler.processing import PageJob, PagePool, Target, default_workers, write_dead_letter
 from crawler.runs import portal_records, portal_stats
-from crawler.urls import canonicalize, netloc_of
 from storage import Database, repository
 
 logger = logging.getLogger(__name__)
@@ -29,6 +26,9 @@ class StoragePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.db = Database(crawler.settings.get("GOVCRAWL_DB"))
+        self.dead_letter_dir = Path(crawler.settings.get("GOVCRAWL_DEAD_LETTER_DIR") or "data")
+        workers = crawler.settings.getint("GOVCRAWL_PROCESS_WORKERS", -1)
+        self.workers = default_workers() if workers < 0 else workers
         self.run_id: int | None = None
 
     @classmethod
@@ -42,8 +42,12 @@ class StoragePipeline:
             repository.sync_portals(session, portal_records(self.spider.portals.values()))
             self.run_id = repository.start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
         self.stats.set_value("govcrawl/run_id", self.run_id)
+        self.pages = PagePool(self.workers, Target(
+            db_url=self.db.url.render_as_string(hide_password=False), run_id=self.run_id,
+            dead_letter_dir=str(self.dead_letter_dir)))
 
     def close_spider(self, spider: Any = None) -> None:
+        self.pages.close()
         stats = portal_stats(self.stats.get_stats(), self.spider.portals)
         failed = [key for key, s in stats.items() if s.status == "failed"]
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
@@ -52,61 +56,39 @@ class StoragePipeline:
         with self.db.session() as session, session.begin():
             repository.finish_run(session, self.run_id, status, stats)
 
-    def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:
-        try:
-            if isinstance(item, FailureItem):
-                with self.db.session() as session, session.begin():
-                    repository.record_failure(session, run_id=self.run_id, portal_key=item.portal_key,
-                                              url=item.url, kind=item.kind, reason=item.reason)
-            else:
-                self._store_page(item)
-        except SQLAlchemyError as exc:
-            self._dead_letter(item, exc)
+    async def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:
+        if isinstance(item, FailureItem):
+            self._record_failure(item.portal_key, item.url, item.kind, item.reason)
+            return item
+        key = item.portal_key
+        portal = self.spider.portals[key]
+        result = await self.pages.process(PageJob(
+            portal_key=key, family=self.spider.rules[key].family, date_order=portal.date_order,
+            scheme=portal.scheme, host_map=self.spider.host_map,
+            hosts=frozenset(h.lower() for h in portal.hosts),
+            url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
+            fetched_at=item.fetched_at))
+        if result.outcome in ("new", "duplicate", "seen"):
+            self.stats.inc_value(f"govcrawl/{key}/articles_{result.outcome}")
+        elif result.outcome == "failed":  # recorded in the failures table
+            self.stats.inc_value(f"govcrawl/{key}/articles_failed")
+            logger.warning("extraction failed for %s: %s", item.final_url, result.reason)
+        else:  # storage_error: the page was kept in the dead-letter file
+            self._count_storage_error(key)
         return item
 
-    def _store_page(self, item: PageItem) -> None:
-        portal = self.spider.portals[item.portal_key]
-        key = item.portal_key
+    def _record_failure(self, portal_key: str, url: str, kind: str, reason: str) -> None:
         try:
-            article = extract_article(item.body, item.final_url, portal=portal)
-        except ExtractionError as exc:
-            self.stats.inc_value(f"govcrawl/{key}/articles_failed")
-            logger.warning("extraction failed for %s: %s", item.final_url, exc)
             with self.db.session() as session, session.begin():
-                repository.record_failure(session, run_id=self.run_id, portal_key=key,
-                                          url=item.final_url, kind="extraction", reason=str(exc))
-            return
-        # The page's own rel=canonical first (it becomes the article's URL), then the URL
-        # fetched and the URL requested before redirects: every URL that served this page.
-        urls: list[str] = []
-        for candidate in (article.canonical_url, item.final_url, item.url):
-            if candidate:
-                url = canonicalize(candidate, host_map=self.spider.host_map, scheme=portal.scheme)
-                if url not in urls and self.spider.owner.get(netloc_of(url)) == key:
-                    urls.append(url)
-        with self.db.session() as session, session.begin():
-            kinds = {
-                repository.store_article(session, portal_key=key, url=url, article=article,
-                                         seen_at=item.fetched_at, run_id=self.run_id).kind
-                for url in urls
-            }
-        outcome = next(k for k in ("new", "duplicate", "seen") if k in kinds)
-        self.stats.inc_value(f"govcrawl/{key}/articles_{outcome}")
+                repository.record_failure(session, run_id=self.run_id, portal_key=portal_key,
+                                          url=url, kind=kind, reason=reason)
+        except SQLAlchemyError as exc:
+            self._count_storage_error(portal_key)
+            path = self.dead_letter_dir / f"undelivered-run{self.run_id}.jsonl"
+            logger.error("cannot record failure of %s (%s); kept in %s", url, exc, path)
+            write_dead_letter(path, {"portal": portal_key, "url": url, "kind": kind,
+                                     "reason": reason, "error": f"{type(exc).__name__}: {exc}"})
 
-    def _dead_letter(self, item: PageItem | FailureItem, exc: Exception) -> None:
-        """The database refused the item: keep it on disk and count it, never drop it."""
-        self.stats.inc_value(f"govcrawl/{item.portal_key}/errors/storage")
-        self.stats.inc_value(f"govcrawl/{item.portal_key}/errors")
-        path = Path(self.crawler.settings.get("GOVCRAWL_DEAD_LETTER_DIR") or "data") / (
-            f"undelivered-run{self.run_id}.jsonl")
-        logger.error("storage failed for %s (%s); kept in %s", item.url, exc, path)
-        record: dict[str, Any] = {"portal": item.portal_key, "url": item.url,
-                                  "error": f"{type(exc).__name__}: {exc}",
-                                  "at": datetime.now(UTC).isoformat()}
-        if isinstance(item, PageItem):
-            record["html"] = item.body.decode(item.encoding or "utf-8", errors="replace")
-        else:
-            record.update(kind=item.kind, reason=item.reason)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with Path(path).open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    def _count_storage_error(self, portal_key: str) -> None:
+        self.stats.inc_value(f"govcrawl/{portal_key}/errors/storage")
+        self.stats.inc_value(f"govcrawl/{portal_key}/errors")

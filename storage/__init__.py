@@ -20,6 +20,7 @@ from storage.repository import (
     run_summary,
     start_run,
     store_article,
+    store_page,
     sync_portals,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "run_summary",
     "start_run",
     "store_article",
+    "store_page",
     "sync_portals",
 ]

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, select
+from sqlalchemy import case, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -185,6 +185,28 @@ def _portal_by_key(session: Session, key: str) -> Portal:
     return portal
 
 
+@dataclass(frozen=True, slots=True)
+class _PortalRef:
+    """What storing a copy needs of its portal; cached per Session (see `_portal_ref`)."""
+
+    id: int
+    level: str
+
+
+_PORTAL_CACHE = "govcrawl.portal_refs"
+
+
+def _portal_ref(session: Session, key: str) -> _PortalRef:
+    """Portal id and level by key, cached in `session.info`: a crawl stores thousands of pages
+    through one session, and the portal rows only change in `sync_portals` (which clears it)."""
+    cache: dict[str, _PortalRef] = session.info.setdefault(_PORTAL_CACHE, {})
+    ref = cache.get(key)
+    if ref is None:
+        portal = _portal_by_key(session, key)
+        ref = cache[key] = _PortalRef(portal.id, portal.level)
+    return ref
+
+
 def _article_by_hash(session: Session, content_hash: str) -> Article | None:
     stmt = select(Article).where(Article.content_hash == content_hash).with_for_update()
     return session.scalars(stmt).one_or_none()
@@ -195,7 +217,7 @@ def _url_row(session: Session, url: str) -> ArticleUrl | None:
     return session.scalars(stmt).one_or_none()
 
 
-def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: Portal) -> None:
+def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: _PortalRef) -> None:
     """Copy the canonical copy's metadata onto the Article row."""
     row.title = article.title
     row.text = article.text
@@ -217,7 +239,9 @@ def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: Porta
     row.family = article.family
     row.canonical_url = url
     row.portal_id = portal.id
-    row.portal = portal
+    state = inspect(row)
+    if state.persistent and "portal" not in state.unloaded and state.session is not None:
+        state.session.expire(row, ["portal"])  # reload the relationship for the new portal_id
 
 
 def _incumbent(session: Session, row: Article) -> _Copy:
@@ -237,6 +261,7 @@ def _incumbent(session: Session, row: Article) -> _Copy:
 
 def sync_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[str, int]:
     """Insert or update portals by key; returns {key: portal id}. Portals not given are kept."""
+    session.info.pop(_PORTAL_CACHE, None)
     ids: dict[str, int] = {}
     for record in portals:
         if record.level not in LEVELS:
@@ -379,7 +404,7 @@ def store_article(
     if not _HEX64.fullmatch(article.content_hash or ""):
         raise ValueError(f"{url}: content_hash must be 64 lowercase hex digits")
     seen_at = _aware(seen_at, "seen_at")
-    portal = _portal_by_key(session, portal_key)
+    portal = _portal_ref(session, portal_key)
     copy = _Copy(url, portal.level, _page_time(article.published), seen_at)
 
     link = _url_row(session, url)
@@ -445,12 +470,51 @@ def store_article(
     return StoreOutcome(kind, row.id, canonical)
 
 
+def store_page(
+    session: Session,
+    *,
+    portal_key: str,
+    urls: Sequence[str],
+    article: CleanArticle,
+    seen_at: datetime,
+    run_id: int | None,
+) -> StoreOutcome:
+    """Store one fetched page that answers to several URLs (its rel=canonical, the URL fetched,
+    the URL requested before a redirect): `store_article` for the first, then the others are
+    recorded against the same article. The outcome is the page's: "new" if any URL brought new
+    content, else "duplicate" if any URL was new to the archive, else "seen". Never commits.
+    """
+    if not urls:
+        raise ValueError("store_page needs at least one URL")
+    first = store_article(session, portal_key=portal_key, url=urls[0], article=article,
+                          seen_at=seen_at, run_id=run_id)
+    kinds = {first.kind}
+    for url in urls[1:]:
+        link = _url_row(session, url)
+        if link is None:
+            # Same page, so same copy: no canonical decision to revisit, only the URL to add.
+            portal = _portal_ref(session, portal_key)
+            copy_published = _page_time(article.published)
+            conflict = _insert(session, ArticleUrl(
+                article_id=first.article_id, portal_id=portal.id, url=url, published=copy_published,
+                first_seen=_aware(seen_at, "seen_at"), last_seen=_aware(seen_at, "seen_at"),
+                first_run_id=run_id))
+            if conflict is None:
+                kinds.add("duplicate")
+                continue
+        # Known URL (or inserted concurrently): the general path handles touch and moves.
+        kinds.add(store_article(session, portal_key=portal_key, url=url, article=article,
+                                seen_at=seen_at, run_id=run_id).kind)
+    kind: OutcomeKind = next(k for k in ("new", "duplicate", "seen") if k in kinds)  # type: ignore[assignment]
+    return StoreOutcome(kind, first.article_id, first.canonical)
+
+
 def _touch(link: ArticleUrl, row: Article, seen_at: datetime) -> None:
     link.last_seen = max(link.last_seen, seen_at)
     row.last_seen = max(row.last_seen, seen_at)
 
 
-def _move_link(link: ArticleUrl, row: Article, portal: Portal, copy: _Copy) -> None:
+def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy) -> None:
     link.article_id = row.id
     link.portal_id = portal.id
     link.published = copy.published
@@ -458,7 +522,16 @@ def _move_link(link: ArticleUrl, row: Article, portal: Portal, copy: _Copy) -> N
 
 
 def _insert(session: Session, row: Article | ArticleUrl) -> IntegrityError | None:
-    """Insert `row` inside a SAVEPOINT; on IntegrityError roll back to it and return the error."""
+    """Insert `row` inside a SAVEPOINT; on IntegrityError roll back to it and return the error.
+
+    SQLite write transactions start with BEGIN IMMEDIATE (storage.db): they hold the database's
+    write lock from the first statement, so no other writer can insert between our read and our
+    insert, and the savepoint (two extra statements per row) buys nothing there.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.add(row)
+        session.flush()
+        return None
     try:
         with session.begin_nested():
             session.add(row)
@@ -468,7 +541,7 @@ def _insert(session: Session, row: Article | ArticleUrl) -> IntegrityError | Non
 
 
 def _maybe_switch_canonical(
-    session: Session, row: Article, copy: _Copy, article: CleanArticle, portal: Portal
+    session: Session, row: Article, copy: _Copy, article: CleanArticle, portal: _PortalRef
 ) -> bool:
     """Make `copy` the canonical copy of `row` if it wins the rule; True if it is canonical."""
     if row.canonical_url == copy.url:

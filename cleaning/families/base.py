@@ -19,7 +19,9 @@ __all__ = ["FamilyPage", "X", "cls"]
 
 def cls(name: str) -> str:
     """XPath predicate: @class contains the whole word `name`."""
-    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
+    # The cheap substring test first: libxml2 short-circuits `and`, so the word test (which
+    # builds a string per element) only runs on the few elements whose class mentions `name`.
+    return f'(contains(@class, "{name}") and contains(concat(" ", normalize-space(@class), " "), " {name} "))'
 
 
 def X(*exprs: str) -> tuple[XPath, ...]:

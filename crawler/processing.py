@@ -1,0 +1,176 @@
+"""Page processing: extract in worker processes beside the crawl, then store.
+
+Scrapy runs spiders and pipelines on one thread, so CPU-heavy work there stalls the
+downloads. Extraction (`cleaning`, pure: bytes in, Article out) therefore runs in a process
+pool while the crawl keeps fetching; the Article comes back and is stored from the crawl
+process, one transaction per page, so each crawl is one database writer as before.
+
+`GOVCRAWL_PROCESS_WORKERS`: number of extraction processes; default one less than the CPU
+count (at least 1); 0 extracts inline in the crawl process.
+
+Every page ends in exactly one place: a stored (new / duplicate / seen) article, a recorded
+extraction failure, or — when the database itself fails — a line in the dead-letter file
+`undelivered-run<N>.jsonl` with the raw HTML, so nothing is lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from cleaning import Article, ExtractionError, extract_article
+from crawler.urls import canonicalize, netloc_of
+from storage import Database, StorageError, repository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One fetched article page and what processing needs to know of its portal."""
+
+    portal_key: str
+    family: str | None       # the family the spider settled on (registry or detected)
+    date_order: str | None
+    scheme: str
+    host_map: dict[str, str]  # alias host -> primary host
+    hosts: frozenset[str]     # hosts (primary, after host_map) owned by the portal
+    url: str                  # requested (canonical)
+    final_url: str            # after redirects (canonical)
+    body: bytes
+    encoding: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    outcome: str  # "new" | "duplicate" | "seen" | "failed" | "storage_error"
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where results go: the database URL (with password), the run, the dead-letter folder."""
+
+    db_url: str
+    run_id: int
+    dead_letter_dir: str
+
+
+def extract_job(job: PageJob) -> Article | tuple[str, str]:
+    """The page's Article, or (reason, message) when it is not one; runs in a worker."""
+    try:
+        return extract_article(job.body, job.final_url, portal=job)
+    except ExtractionError as exc:
+        return exc.reason, str(exc)
+
+
+class PageStore:
+    """Stores extracted pages (and extraction failures) through one long-lived session."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.db = Database(target.db_url)
+        # One transaction per page; expunging after each keeps the identity map small while the
+        # session's portal cache survives.
+        self.session = self.db.session()
+
+    def store(self, job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
+        try:
+            return self._store(job, extracted)
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            self._dead_letter(job, exc)
+            return PageResult("storage_error", f"{type(exc).__name__}: {exc}")
+        finally:
+            self.session.expunge_all()
+
+    def _store(self, job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
+        if isinstance(extracted, tuple):
+            reason = extracted[1]
+            with self.session.begin():
+                repository.record_failure(self.session, run_id=self.target.run_id,
+                                          portal_key=job.portal_key, url=job.final_url,
+                                          kind="extraction", reason=reason)
+            return PageResult("failed", reason)
+        article = extracted
+        # The page's own rel=canonical first (it becomes the article's URL), then the URL
+        # fetched and the URL requested before redirects: every URL that served this page.
+        urls: list[str] = []
+        for candidate in (article.canonical_url, job.final_url, job.url):
+            if candidate:
+                url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
+                if url not in urls and netloc_of(url) in job.hosts:
+                    urls.append(url)
+        with self.session.begin():
+            outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
+                                            article=article, seen_at=job.fetched_at,
+                                            run_id=self.target.run_id)
+        return PageResult(outcome.kind)
+
+    def _dead_letter(self, job: PageJob, exc: Exception) -> None:
+        path = Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl"
+        logger.error("storage failed for %s (%s); kept in %s", job.final_url, exc, path)
+        write_dead_letter(path, {
+            "portal": job.portal_key, "url": job.final_url, "error": f"{type(exc).__name__}: {exc}",
+            "html": job.body.decode(job.encoding or "utf-8", errors="replace"),
+        })
+
+    def close(self) -> None:
+        self.session.close()
+        self.db.dispose()
+
+
+def write_dead_letter(path: Path, record: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {**record, "at": datetime.now(UTC).isoformat()}
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def default_workers() -> int:
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+class PagePool:
+    """Extracts pages in `workers` processes (0: inline) and stores them; awaitable per page."""
+
+    def __init__(self, workers: int, target: Target) -> None:
+        self.workers = workers
+        self.store = PageStore(target)
+        # Pages waiting for a worker are bounded by Scrapy itself: unfinished items count
+        # against SCRAPER_SLOT_MAX_ACTIVE_SIZE, which holds back downloads.
+        self.pool = self._new_pool() if workers > 0 else None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: a forked child would inherit the reactor, sockets and connections.
+        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+
+    async def process(self, job: PageJob) -> PageResult:
+        if self.pool is None:
+            return self.store.store(job, extract_job(job))
+        try:
+            extracted = await asyncio.get_running_loop().run_in_executor(self.pool, extract_job, job)
+        except BrokenProcessPool as exc:
+            # A worker died (killed, or crashed in a C extension on a hostile page): the page is
+            # recorded as failed and the pool rebuilt, so the crawl goes on.
+            logger.error("extraction worker died on %s; starting a new pool", job.final_url)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            extracted = ("worker_crashed", f"worker_crashed: the extraction process died ({exc})")
+        return self.store.store(job, extracted)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        self.store.close()
