@@ -142,35 +142,76 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+# The storage process's PageStore: ProcessPoolExecutor hands state to its workers only through
+# the initializer, so the writer keeps its own here.
+_writer: PageStore | None = None
+
+
+def _init_writer(target: Target) -> None:
+    global _writer
+    _writer = PageStore(target)
+
+
+def _store_in_writer(job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
+    assert _writer is not None, "writer process not initialised"
+    return _writer.store(job, extracted)
+
+
 class PagePool:
-    """Extracts pages in `workers` processes (0: inline) and stores them; awaitable per page."""
+    """Extracts pages in `workers` processes and stores them from one writer process (0: both
+    inline in the crawl process); awaitable per page.
+
+    Three stages on separate processes keep the crawl's own process for fetching and parsing
+    links: extraction (CPU, pure) and storage (ORM work) would otherwise share its one core.
+    One writer keeps each crawl a single database writer.
+    """
 
     def __init__(self, workers: int, target: Target) -> None:
         self.workers = workers
-        self.store = PageStore(target)
+        self.target = target
+        self.inline = PageStore(target) if workers == 0 else None
         # Pages waiting for a worker are bounded by Scrapy itself: unfinished items count
         # against SCRAPER_SLOT_MAX_ACTIVE_SIZE, which holds back downloads.
-        self.pool = self._new_pool() if workers > 0 else None
+        self.extractors = self._new_extractors() if workers > 0 else None
+        self.writer = self._new_writer() if workers > 0 else None
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+    def _new_extractors(self) -> ProcessPoolExecutor:
         # spawn, not fork: a forked child would inherit the reactor, sockets and connections.
         return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
 
+    def _new_writer(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, mp_context=get_context("spawn"),
+                                   initializer=_init_writer, initargs=(self.target,))
+
     async def process(self, job: PageJob) -> PageResult:
-        if self.pool is None:
-            return self.store.store(job, extract_job(job))
+        if self.inline is not None:
+            return self.inline.store(job, extract_job(job))
+        assert self.extractors is not None and self.writer is not None
+        loop = asyncio.get_running_loop()
         try:
-            extracted = await asyncio.get_running_loop().run_in_executor(self.pool, extract_job, job)
+            extracted = await loop.run_in_executor(self.extractors, extract_job, job)
         except BrokenProcessPool as exc:
             # A worker died (killed, or crashed in a C extension on a hostile page): the page is
             # recorded as failed and the pool rebuilt, so the crawl goes on.
             logger.error("extraction worker died on %s; starting a new pool", job.final_url)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
+            self.extractors.shutdown(wait=False, cancel_futures=True)
+            self.extractors = self._new_extractors()
             extracted = ("worker_crashed", f"worker_crashed: the extraction process died ({exc})")
-        return self.store.store(job, extracted)
+        try:
+            return await loop.run_in_executor(self.writer, _store_in_writer, job, extracted)
+        except BrokenProcessPool as exc:
+            logger.error("writer process died on %s; starting a new one", job.final_url)
+            self.writer.shutdown(wait=False, cancel_futures=True)
+            self.writer = self._new_writer()
+            write_dead_letter(
+                Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl",
+                {"portal": job.portal_key, "url": job.final_url, "error": f"writer died: {exc}",
+                 "html": job.body.decode(job.encoding or "utf-8", errors="replace")})
+            return PageResult("storage_error", f"the writer process died ({exc})")
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-        self.store.close()
+        for pool in (self.extractors, self.writer):
+            if pool is not None:
+                pool.shutdown(wait=True)
+        if self.inline is not None:
+            self.inline.close()

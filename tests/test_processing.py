@@ -1,0 +1,71 @@
+"""Page processing: extraction in worker processes, storage of every URL a page answers to."""
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from sqlalchemy import select
+
+from crawler.processing import PageJob, PagePool, Target
+from storage import Database, PortalRecord, repository
+from storage.models import Article, ArticleUrl, Failure
+
+FIXTURE = next((Path(__file__).parent / "fixtures" / "cleaning" / "drupal").glob("*.html"))
+HOST = "sonoivu.langson.gov.vn"
+
+
+def _job(url: str, body: bytes, final_url: str | None = None) -> PageJob:
+    return PageJob(portal_key="p", family="drupal", date_order="mdy", scheme="https",
+                   host_map={f"www.{HOST}": HOST}, hosts=frozenset({HOST}), url=url,
+                   final_url=final_url or url, body=body, encoding="utf-8",
+                   fetched_at=datetime.now(UTC))
+
+
+def _prepare(db_url: str) -> Target:
+    db = Database(db_url)
+    db.migrate()
+    with db.session() as s, s.begin():
+        repository.sync_portals(s, [PortalRecord("p", "Sở Nội vụ", "so", hosts=(HOST,))])
+        run_id = repository.start_run(s, args="test")
+    db.dispose()
+    return Target(db_url=db_url, run_id=run_id, dead_letter_dir="unused")
+
+
+async def _run(pool: PagePool, jobs: list[PageJob]) -> list[str]:
+    return [(await pool.process(job)).outcome for job in jobs]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_pages_are_extracted_and_stored_with_every_url(db_url, workers):
+    target = _prepare(db_url)
+    page = FIXTURE.read_bytes()
+    jobs = [
+        # a redirect: requested at the www twin's old path, served at /node/1
+        _job(f"https://www.{HOST}/old/1", page, final_url=f"https://{HOST}/node/1"),
+        _job(f"https://{HOST}/node/1", page),                 # the same URL again
+        _job(f"https://{HOST}/tin-tuc/ban-in-1", page),       # the same page at another path
+        _job(f"https://{HOST}/node/2", b"<html><body></body></html>"),  # not an article
+    ]
+    pool = PagePool(workers, target)
+    try:
+        outcomes = asyncio.run(_run(pool, jobs))
+    finally:
+        pool.close()
+    assert outcomes == ["new", "seen", "duplicate", "failed"]
+
+    db = Database(db_url)
+    with db.session() as s:
+        article = s.scalars(select(Article)).one()
+        urls = set(s.scalars(select(ArticleUrl.url)))
+        failure = s.scalars(select(Failure)).one()
+    db.dispose()
+    declared = re.search(rb'<link rel="canonical" href="([^"]+)"', page)  # the page's rel=canonical
+    assert declared is not None
+    assert urls == {f"https://{HOST}/old/1", f"https://{HOST}/node/1", f"https://{HOST}/tin-tuc/ban-in-1",
+                    urljoin(f"https://{HOST}/node/1", declared.group(1).decode())}
+    assert article.published is not None and article.published.month == 8  # Drupal m/d/Y
+    assert failure.kind == "extraction" and failure.url == f"https://{HOST}/node/2"
