@@ -1,12 +1,13 @@
-"""Page processing: extract in worker processes beside the crawl, then store.
+"""Page processing in three stages: fetch (the crawl), extract (workers), store (a writer).
 
 Scrapy runs spiders and pipelines on one thread, so CPU-heavy work there stalls the
-downloads. Extraction (`cleaning`, pure: bytes in, Article out) therefore runs in a process
-pool while the crawl keeps fetching; the Article comes back and is stored from the crawl
-process, one transaction per page, so each crawl is one database writer as before.
+downloads. Extraction (`cleaning`, pure: bytes in, Article out) runs in a pool of worker
+processes, and storage (`storage`, ORM work) in one writer process, one transaction per page;
+the crawl's own process keeps fetching and following links. One writer keeps each crawl a
+single database writer, as before.
 
 `GOVCRAWL_PROCESS_WORKERS`: number of extraction processes; default one less than the CPU
-count (at least 1); 0 extracts inline in the crawl process.
+count (at least 1); 0 extracts and stores inline in the crawl process (no child processes).
 
 Every page ends in exactly one place: a stored (new / duplicate / seen) article, a recorded
 extraction failure, or — when the database itself fails — a line in the dead-letter file

@@ -37,6 +37,6 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
 GOVCRAWL_DB = None  # None: environment GOVCRAWL_DB, then sqlite:///./data/govcrawl.sqlite
-# Worker processes that extract pages beside the crawl (see crawler/processing.py):
+# Extraction processes beside the crawl, plus one writer process (see crawler/processing.py):
 # -1 = one less than the CPU count (at least one); 0 = inline in the crawl process.
 GOVCRAWL_PROCESS_WORKERS = -1
