@@ -237,7 +237,8 @@ def test_truncated_html_gives_partial_article_or_error():
 
 @pytest.mark.parametrize("garbage", [
     "<html><head><title>x</title></head><body><p>" + "<b>" * 5000 + "</p></body></html>",
-    "<?xml version='1.0' encoding='utf-8'?><html><body><h1>Tiêu đề bài viết</h1><p>" + "Nội dung. " * 30 + "</p></body></html>",
+    "<?xml version='1.0' encoding='utf-8'?><html><body><h1>Tiêu đề bài viết</h1><p>"
+    + "Nội dung. " * 30 + "</p></body></html>",
     b"<html><body><h1>\xff\xfe\xfd</h1><p>" + "Nội dung bài viết ".encode() * 20 + b"</p></body></html>",
     "<html><body><table><tr><td><p>" + "Văn bản " * 40 + "</td></tr></body>",
 ])

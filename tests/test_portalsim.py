@@ -163,7 +163,8 @@ def test_sitemaps_and_feeds(replica):
         if key != "replica-aspnet":
             ours = {c.portal_key for a in replica.truth for c in a.copies if c.portal_key == key}
             assert ours
-    assert get(replica, replica.base_url("replica-drupal") + "/sitemap-1.xml.gz")[1]["Content-Type"] == "application/x-gzip"
+    sitemap = get(replica, replica.base_url("replica-drupal") + "/sitemap-1.xml.gz")
+    assert sitemap[1]["Content-Type"] == "application/x-gzip"
 
 
 def test_robots(replica):

@@ -31,7 +31,7 @@ def X(*exprs: str) -> tuple[XPath, ...]:
 
 # Selectors that hold for many families: used after a family's own, before the generic search.
 COMMON_TITLE = X(
-    f'//*[@itemprop="headline"]',
+    '//*[@itemprop="headline"]',
     f'//h1[{cls("title")} or {cls("page-title")} or {cls("entry-title")} or {cls("article-title")}'
     f' or {cls("news-title")} or {cls("post-title")} or {cls("node-title")}]',
     f'//*[{cls("article-title")} or {cls("news-title")} or {cls("detail-title")} or'

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from portalsim.sites.base import CATEGORIES, CLOCK, HTML, RSS, TAGS, Site, esc, rfc822, rss
+from portalsim.sites.base import CATEGORIES, CLOCK, RSS, TAGS, Site, esc, rfc822, rss
 from portalsim.text import dmy, hm
 
 ID0 = 54500
