@@ -7,6 +7,7 @@ feed the run report.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ class StoragePipeline:
         self.pages = PagePool(self.workers, Target(
             db_url=self.db.url.render_as_string(hide_password=False), run_id=self.run_id,
             dead_letter_dir=str(self.dead_letter_dir)))
+        # What was just set up (ORM mappers, migration modules, pools) lives for the whole
+        # crawl: keep it out of the cyclic GC's full collections, like the spider does at start.
+        gc.freeze()
 
     def close_spider(self, spider: Any = None) -> None:
         self.pages.close()

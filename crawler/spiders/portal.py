@@ -12,6 +12,7 @@ Pages it decides are articles go to the pipelines as raw `PageItem`s; requests t
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -78,6 +79,10 @@ class PortalSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # Everything alive now (modules, ORM mappers, the registry, the pipelines' state) lives
+        # for the whole crawl: take it out of the cyclic GC's reach, so the full collections a
+        # long crawl triggers do not rescan it every time.
+        gc.freeze()
         for portal in self.portals.values():
             for point in portal.start_points:
                 request = self._request(portal, point.url, point.kind, start=True)
