@@ -1,6 +1,6 @@
 """Thin adapter from the spider to page processing (extract + store) and the run records.
 
-Article pages go to `crawler.processing` (extraction workers, then the writer process);
+Article pages go to `crawler.processing` (worker processes that extract and store them);
 failures the spider reports are recorded here. Every item ends in exactly one place: a stored
 article, a recorded failure, or the dead-letter file when the database itself fails. Counters
 feed the run report.

@@ -1,13 +1,12 @@
-"""Page processing in three stages: fetch (the crawl), extract (workers), store (a writer).
+"""Page processing beside the crawl: extraction and storage in worker processes.
 
 Scrapy runs spiders and pipelines on one thread, so CPU-heavy work there stalls the
-downloads. Extraction (`cleaning`, pure: bytes in, Article out) runs in a pool of worker
-processes, and storage (`storage`, ORM work) in one writer process, one transaction per page;
-the crawl's own process keeps fetching and following links. One writer keeps each crawl a
-single database writer, as before.
+downloads. Each worker process extracts a page (`cleaning`, pure: bytes in, Article out) and
+stores it (`storage`, one transaction per page); the crawl's own process keeps fetching and
+following links.
 
-`GOVCRAWL_PROCESS_WORKERS`: number of extraction processes; default one less than the CPU
-count (at least 1); 0 extracts and stores inline in the crawl process (no child processes).
+`GOVCRAWL_PROCESS_WORKERS`: number of worker processes; default one less than the CPU count
+(at least 1); 0 extracts and stores inline in the crawl process (no child processes).
 
 Every page ends in exactly one place: a stored (new / duplicate / seen) article, a recorded
 extraction failure, or — when the database itself fails — a line in the dead-letter file
@@ -143,28 +142,31 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-# The storage process's PageStore: ProcessPoolExecutor hands state to its workers only through
-# the initializer, so the writer keeps its own here.
-_writer: PageStore | None = None
+# Each worker process's PageStore: ProcessPoolExecutor hands state to its workers only through
+# the initializer, so every worker keeps its own session here.
+_store: PageStore | None = None
 
 
-def _init_writer(target: Target) -> None:
-    global _writer
-    _writer = PageStore(target)
+def _init_worker(target: Target) -> None:
+    global _store
+    _store = PageStore(target)
 
 
-def _store_in_writer(job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
-    assert _writer is not None, "writer process not initialised"
-    return _writer.store(job, extracted)
+def process_in_worker(job: PageJob) -> PageResult:
+    """Extract and store one page; runs in a worker process."""
+    assert _store is not None, "worker process not initialised"
+    return _store.store(job, extract_job(job))
 
 
 class PagePool:
-    """Extracts pages in `workers` processes and stores them from one writer process (0: both
-    inline in the crawl process); awaitable per page.
+    """Extracts and stores pages in `workers` processes (0: inline in the crawl process);
+    awaitable per page.
 
-    Three stages on separate processes keep the crawl's own process for fetching and parsing
-    links: extraction (CPU, pure) and storage (ORM work) would otherwise share its one core.
-    One writer keeps each crawl a single database writer.
+    The crawl's own process keeps fetching and parsing links: extraction (CPU, pure) and ORM
+    work would otherwise share its one core. A page goes to one worker and comes back as a
+    small PageResult, so the HTML crosses a process boundary once and the Article never does.
+    Several workers write concurrently: SQLite queues their BEGIN IMMEDIATE transactions on
+    the busy timeout, PostgreSQL's savepoint inserts keep concurrent writers safe.
     """
 
     def __init__(self, workers: int, target: Target) -> None:
@@ -173,46 +175,34 @@ class PagePool:
         self.inline = PageStore(target) if workers == 0 else None
         # Pages waiting for a worker are bounded by Scrapy itself: unfinished items count
         # against SCRAPER_SLOT_MAX_ACTIVE_SIZE, which holds back downloads.
-        self.extractors = self._new_extractors() if workers > 0 else None
-        self.writer = self._new_writer() if workers > 0 else None
+        self.pool = self._new_pool() if workers > 0 else None
 
-    def _new_extractors(self) -> ProcessPoolExecutor:
+    def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: a forked child would inherit the reactor, sockets and connections.
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
-
-    def _new_writer(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(1, mp_context=get_context("spawn"),
-                                   initializer=_init_writer, initargs=(self.target,))
+        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self.target,))
 
     async def process(self, job: PageJob) -> PageResult:
         if self.inline is not None:
             return self.inline.store(job, extract_job(job))
-        assert self.extractors is not None and self.writer is not None
-        loop = asyncio.get_running_loop()
+        assert self.pool is not None
         try:
-            extracted = await loop.run_in_executor(self.extractors, extract_job, job)
+            return await asyncio.get_running_loop().run_in_executor(self.pool, process_in_worker, job)
         except BrokenProcessPool as exc:
             # A worker died (killed, or crashed in a C extension on a hostile page): the page is
-            # recorded as failed and the pool rebuilt, so the crawl goes on.
-            logger.error("extraction worker died on %s; starting a new pool", job.final_url)
-            self.extractors.shutdown(wait=False, cancel_futures=True)
-            self.extractors = self._new_extractors()
-            extracted = ("worker_crashed", f"worker_crashed: the extraction process died ({exc})")
-        try:
-            return await loop.run_in_executor(self.writer, _store_in_writer, job, extracted)
-        except BrokenProcessPool as exc:
-            logger.error("writer process died on %s; starting a new one", job.final_url)
-            self.writer.shutdown(wait=False, cancel_futures=True)
-            self.writer = self._new_writer()
-            write_dead_letter(
-                Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl",
-                {"portal": job.portal_key, "url": job.final_url, "error": f"writer died: {exc}",
-                 "html": job.body.decode(job.encoding or "utf-8", errors="replace")})
-            return PageResult("storage_error", f"the writer process died ({exc})")
+            # recorded as failed from here and the pool rebuilt, so the crawl goes on.
+            logger.error("page worker died on %s; starting a new pool", job.final_url)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            crashed = ("worker_crashed", f"worker_crashed: the page process died ({exc})")
+            store = PageStore(self.target)
+            try:
+                return store.store(job, crashed)
+            finally:
+                store.close()
 
     def close(self) -> None:
-        for pool in (self.extractors, self.writer):
-            if pool is not None:
-                pool.shutdown(wait=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
         if self.inline is not None:
             self.inline.close()

@@ -16,6 +16,10 @@ ROBOTSTXT_OBEY = True
 # Politeness: at most two connections per host, AutoThrottle adapts the delay to the server.
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Pages whose items wait for a page worker hold their response (and its parsed tree) in the
+# crawl process; Scrapy stops downloading while their bodies exceed this many bytes (default
+# 5 MB: ~600 replica pages, ~100 MB of trees). 1 MB keeps the workers fed and memory flat.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -37,6 +41,6 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
 GOVCRAWL_DB = None  # None: environment GOVCRAWL_DB, then sqlite:///./data/govcrawl.sqlite
-# Extraction processes beside the crawl, plus one writer process (see crawler/processing.py):
+# Processes that extract and store pages beside the crawl (see crawler/processing.py):
 # -1 = one less than the CPU count (at least one); 0 = inline in the crawl process.
 GOVCRAWL_PROCESS_WORKERS = -1

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -69,3 +71,30 @@ def test_pages_are_extracted_and_stored_with_every_url(db_url, workers):
                     urljoin(f"https://{HOST}/node/1", declared.group(1).decode())}
     assert article.published is not None and article.published.month == 8  # Drupal m/d/Y
     assert failure.kind == "extraction" and failure.url == f"https://{HOST}/node/2"
+
+
+def test_a_worker_that_dies_is_replaced_and_its_page_recorded_as_failed(db_url):
+    target = _prepare(db_url)
+    page = FIXTURE.read_bytes()
+    pool = PagePool(1, target)
+
+    async def scenario() -> list[str]:
+        first = await pool.process(_job(f"https://{HOST}/node/1", page))
+        assert pool.pool is not None
+        for pid in list(pool.pool._processes):  # the live workers
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)  # the executor notices the dead worker and breaks the pool
+        crashed = await pool.process(_job(f"https://{HOST}/node/2", page))
+        after = await pool.process(_job(f"https://{HOST}/node/3", page))
+        return [first.outcome, crashed.outcome, after.outcome]
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert outcomes == ["new", "failed", "duplicate"]
+    db = Database(db_url)
+    with db.session() as s:
+        failure = s.scalars(select(Failure)).one()
+    db.dispose()
+    assert failure.url == f"https://{HOST}/node/2" and "worker_crashed" in failure.reason
