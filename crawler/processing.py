@@ -15,6 +15,7 @@ extraction failure, or — when the database itself fails — a line in the dead
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -142,6 +143,11 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+# Pages per task sent to a worker. While the workers are busy, waiting pages gather into
+# batches: one task, one wake-up and one result per batch instead of per page, which is
+# bookkeeping the crawl's own (busiest) process no longer does per page.
+BATCH_PAGES = 8
+
 # Each worker process's PageStore: ProcessPoolExecutor hands state to its workers only through
 # the initializer, so every worker keeps its own session here.
 _store: PageStore | None = None
@@ -150,12 +156,13 @@ _store: PageStore | None = None
 def _init_worker(target: Target) -> None:
     global _store
     _store = PageStore(target)
+    gc.freeze()  # modules and mappers live as long as the worker: keep them out of full GCs
 
 
-def process_in_worker(job: PageJob) -> PageResult:
-    """Extract and store one page; runs in a worker process."""
+def process_in_worker(jobs: list[PageJob]) -> list[PageResult]:
+    """Extract and store a batch of pages, one transaction each; runs in a worker process."""
     assert _store is not None, "worker process not initialised"
-    return _store.store(job, extract_job(job))
+    return [_store.store(job, extract_job(job)) for job in jobs]
 
 
 class PagePool:
@@ -167,15 +174,19 @@ class PagePool:
     small PageResult, so the HTML crosses a process boundary once and the Article never does.
     Several workers write concurrently: SQLite queues their BEGIN IMMEDIATE transactions on
     the busy timeout, PostgreSQL's savepoint inserts keep concurrent writers safe.
+
+    At most two batches per worker are in flight (one running, one queued behind it, so a
+    worker never waits for the crawl process); further pages wait here. Scrapy bounds those in
+    turn: their responses count against SCRAPER_SLOT_MAX_ACTIVE_SIZE, which holds back downloads.
     """
 
     def __init__(self, workers: int, target: Target) -> None:
         self.workers = workers
         self.target = target
         self.inline = PageStore(target) if workers == 0 else None
-        # Pages waiting for a worker are bounded by Scrapy itself: unfinished items count
-        # against SCRAPER_SLOT_MAX_ACTIVE_SIZE, which holds back downloads.
         self.pool = self._new_pool() if workers > 0 else None
+        self._waiting: list[tuple[PageJob, asyncio.Future[PageResult]]] = []
+        self._in_flight = 0
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: a forked child would inherit the reactor, sockets and connections.
@@ -185,21 +196,56 @@ class PagePool:
     async def process(self, job: PageJob) -> PageResult:
         if self.inline is not None:
             return self.inline.store(job, extract_job(job))
-        assert self.pool is not None
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self.pool, process_in_worker, job)
-        except BrokenProcessPool as exc:
-            # A worker died (killed, or crashed in a C extension on a hostile page): the page is
-            # recorded as failed from here and the pool rebuilt, so the crawl goes on.
-            logger.error("page worker died on %s; starting a new pool", job.final_url)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
-            crashed = ("worker_crashed", f"worker_crashed: the page process died ({exc})")
-            store = PageStore(self.target)
+        future: asyncio.Future[PageResult] = asyncio.get_running_loop().create_future()
+        self._waiting.append((job, future))
+        self._dispatch()
+        return await future
+
+    def _dispatch(self) -> None:
+        while self._waiting and self._in_flight < 2 * self.workers:
+            batch, self._waiting = self._waiting[:BATCH_PAGES], self._waiting[BATCH_PAGES:]
+            pool = self.pool
+            assert pool is not None
             try:
-                return store.store(job, crashed)
-            finally:
-                store.close()
+                task = asyncio.wrap_future(pool.submit(process_in_worker, [job for job, _ in batch]))
+            except BrokenProcessPool as exc:
+                self._crashed(pool, batch, exc)
+                continue
+            self._in_flight += 1
+            task.add_done_callback(lambda done, batch=batch, pool=pool: self._finished(done, batch, pool))
+
+    def _finished(self, done: asyncio.Future[list[PageResult]], batch: list[tuple[PageJob, asyncio.Future[PageResult]]],
+                  pool: ProcessPoolExecutor) -> None:
+        self._in_flight -= 1
+        exc = done.exception()
+        if exc is None:
+            for (_, future), result in zip(batch, done.result(), strict=True):
+                future.set_result(result)
+        elif isinstance(exc, BrokenProcessPool):
+            self._crashed(pool, batch, exc)
+        else:  # a bug in the worker code itself: surface it on every page of the batch
+            for _, future in batch:
+                future.set_exception(exc)
+        self._dispatch()
+
+    def _crashed(self, pool: ProcessPoolExecutor, batch: list[tuple[PageJob, asyncio.Future[PageResult]]],
+                 exc: BaseException) -> None:
+        """A worker died (killed, or crashed in a C extension on a hostile page): its pages are
+        recorded as failed from here and the pool rebuilt, so the crawl goes on."""
+        if pool is self.pool:
+            logger.error("a page worker died (%s); starting a new pool", exc)
+            pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+        store = PageStore(self.target)
+        try:
+            for job, future in batch:
+                # The batch's results died with the worker: a page stored before the crash
+                # is also recorded here, so none goes unaccounted for.
+                future.set_result(store.store(job, (
+                    "worker_crashed",
+                    f"worker_crashed: the page process died on this page or one batched with it ({exc})")))
+        finally:
+            store.close()
 
     def close(self) -> None:
         if self.pool is not None:
