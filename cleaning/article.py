@@ -10,7 +10,8 @@ class PortalHints(Protocol):
     """What extraction may know about the portal a page came from (the registry's Portal fits).
 
     `family` is a family name or "auto"/None (detect from the page); `date_order` is "dmy",
-    "mdy" or None (use the family's default).
+    "mdy" or None (use the family's default). An object may also carry `template_segments`,
+    the keys of the portal's learned template lines (cleaning/templates.py), to remove them.
     """
 
     family: str | None
@@ -61,6 +62,9 @@ class Article:
     language: str | None = None
     canonical_url: str | None = None
     family: str = "generic"
+    # lines removed as the portal's learned template (hint `template_segments`): provenance of
+    # what was stripped, and what keeps the learner counting a line it no longer lets through
+    template_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: datetimes as ISO 8601 with offset."""

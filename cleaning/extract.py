@@ -19,14 +19,16 @@ from .blocks import ImageItem, Line, strip_boilerplate_blocks, walk
 from .dates import parse_date, parse_fallback
 from .families import detect_family, page_class
 from .families.base import COMMON_DATE, FamilyPage
-from .families.generic import density_container, trafilatura_container
+from .families.generic import FOREIGN_TEXT_OPTIONS, density_container, trafilatura_container, trafilatura_text
 from .fingerprint import content_hash
+from .templates import drop_template_lines
 from .meta import (
     canonical_url,
     language,
     meta_content,
     meta_published,
     meta_updated,
+    reads_vietnamese,
     site_name,
     strip_site_suffix,
     text_of,
@@ -52,6 +54,9 @@ MAX_CAPTION_CHARS = 300
 MAX_PLAIN_CAPTION_CHARS = 200
 MAX_BYLINE_LINE_CHARS = 160
 CONTAINER_MIN_CHARS = 80
+# A Vietnamese page whose container no rule finds: trafilatura's defaults, as benchmarked
+# (also the second try on a foreign page where precision mode finds nothing).
+TEXT_ONLY_OPTIONS = {"include_comments": False}
 
 
 # -- input ----------------------------------------------------------------------------------------
@@ -449,27 +454,53 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     cms_user = _cms_user(doc)
     updated = meta_updated(doc)
 
-    container = _container(doc, page, raw)
-    if container is None:
-        raise ExtractionError("no_body", "no article container found")
-    if summary_el is not None and (
-            summary_el is container or summary_el in container.iterancestors()
-            or len(summary or "") > 0.5 * len(text_of(container))):
-        summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
-    published, date_source = _published(doc, page, url, title_el, container)
+    # The page objects and the boilerplate catalogue are written for Vietnamese portals; a page
+    # in another language (or one whose template no rule finds) gets trafilatura's own text.
+    vietnamese = reads_vietnamese(doc)
+    container = _container(doc, page, raw) if vietnamese else None
+    captions: list[str] = []
+    images: list[Image] = []
+    attachments: list[Attachment] = []
+    body: list[Line] = []
+    if container is not None:
+        if summary_el is not None and (
+                summary_el is container or summary_el in container.iterancestors()
+                or len(summary or "") > 0.5 * len(text_of(container))):
+            summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
+        published, date_source = _published(doc, page, url, title_el, container)
+        strip_boilerplate_blocks(container, page.REMOVE)
+        attachments = _attachments(container, url)
+        items = walk(container, url)
+        items = [it for it in items if not (isinstance(it, ImageItem) and ICON_RE.search(it.src))]
+        body, captions, images = _split_captions(items, title)
+    if not body:  # no container, or one that holds no text: trafilatura's own reading
+        plain = trafilatura_text(raw, **(TEXT_ONLY_OPTIONS if vietnamese else FOREIGN_TEXT_OPTIONS))
+        if not vietnamese:
+            # Precision mode sometimes keeps a notice and drops the story: when it returns less
+            # than half of what the defaults find, the defaults' reading wins.
+            fuller = trafilatura_text(raw, **TEXT_ONLY_OPTIONS)
+            if len(plain) < 0.5 * len(fuller):
+                plain = fuller
+        if len(plain.strip()) < CONTAINER_MIN_CHARS:  # a menu or a notice, not an article
+            raise ExtractionError("no_body", "no article container found")
+        body = [Line(collapse_ws(t)) for t in plain.splitlines() if t.strip()]
+        published, date_source = _published(doc, page, url, title_el, None)
     if title is None:
         raise ExtractionError("no_title", "no headline found")
 
-    strip_boilerplate_blocks(container, page.REMOVE)
-    attachments = _attachments(container, url)
-    items = walk(container, url)
-    items = [it for it in items if not (isinstance(it, ImageItem) and ICON_RE.search(it.src))]
-    body, captions, images = _split_captions(items, title)
-    lines = _clean_lines(body, title, summary)
-    lines, authors, unit, attribution = _trailing(lines)
+    authors: list[str] = []
+    unit = attribution = None
+    lines = body
+    template_lines: list[str] = []
+    if vietnamese:
+        lines = _clean_lines(body, title, summary)
+        # the portal's learned template lines go before the byline is read: one may follow it
+        lines, template_lines = drop_template_lines(
+            lines, getattr(portal, "template_segments", None) or frozenset())
+        lines, authors, unit, attribution = _trailing(lines)
 
     source_tag = None
-    if lines:
+    if lines and vietnamese:
         tag, rest = bylines.split_lead_tag(lines[0].text)
         if tag:
             source_tag = tag
@@ -512,6 +543,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         language=language(doc, text),
         canonical_url=canonical,
         family=family if family in _FAMILY_NAMES else "generic",
+        template_lines=[_display(t) or "" for t in template_lines],
     )
 
 

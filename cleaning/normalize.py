@@ -23,6 +23,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .legacy import detect_legacy, fix_legacy
+
 __all__ = [
     "TONE_DIGITS",
     "collapse_ws",
@@ -122,7 +124,8 @@ def _sniff_charset(head: bytes) -> str | None:
 def decode_html(data: bytes) -> str:
     """Decode page bytes without HTTP headers: BOM, then meta charset, then UTF-8, then cp1258.
 
-    windows-1258 decodes to partly decomposed text; the result is always NFC.
+    windows-1258 decodes to partly decomposed text; the result is always NFC. Text in a legacy font
+    encoding (TCVN3, VNI) is converted from its windows-1252 reading (cleaning/legacy.py).
     """
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
@@ -130,14 +133,17 @@ def decode_html(data: bytes) -> str:
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if data.startswith(bom):
-            return nfc(data[len(bom):].decode(encoding, errors="replace"))
+            return nfc(fix_legacy(data[len(bom):].decode(encoding, errors="replace")))
     declared = _sniff_charset(data[:4096])
     # Valid UTF-8 with non-ASCII bytes is almost never an accident: trust it over a wrong
     # declaration (latin-1 templates serving UTF-8 articles are common).
     candidates = ["utf-8"] + ([declared] if declared else []) + ["cp1258"]
     for encoding in candidates:
         try:
-            return nfc(data.decode(encoding))
+            text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
+        # legacy font bytes are meant to be read as windows-1252, whatever the page declares
+        legacy_view = text if encoding == "utf-8" else data.decode("cp1252", errors="replace")
+        return nfc(fix_legacy(legacy_view) if detect_legacy(legacy_view) else text)
     return nfc(data.decode("utf-8", errors="replace"))

@@ -1,6 +1,7 @@
-"""The `govcrawl` command line: crawl, extract, export, portals, demo.
+"""The `govcrawl` command line: crawl, extract, export, portals, eval, demo.
 
-Exit codes: 0 success; 1 a portal failed entirely (crawl) or a file failed extraction (extract);
+Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
+or a quality bar was missed (eval --check);
 2 usage error; 3 the database is unusable; 4 the registry is invalid.
 """
 from __future__ import annotations
@@ -51,6 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     portals = sub.add_parser("portals", help="list the portal registry")
     portals.add_argument("--all", action="store_true", help="include the replica (test) portals")
     portals.add_argument("--registry", metavar="DIR", help="read portal files from DIR")
+
+    evaluate = sub.add_parser(
+        "eval", help="score the extractor against ground truth, side by side with trafilatura",
+        description="(a) replica portals per family and field, (b) the ScrapingHub benchmark with "
+                    "its reference metric, (c) Vietnamese pages with ground truth; (b) and (c) are "
+                    "read from ../shared/eval (or --data) and skipped, saying why, when absent.")
+    evaluate.add_argument("sections", nargs="*", metavar="SECTION",
+                          help="replica, scrapinghub, vn (default: all three)")
+    evaluate.add_argument("--articles", type=int, default=120, help="stories in the replica (default 120)")
+    evaluate.add_argument("--seed", type=int, default=0, help="replica seed (default 0)")
+    evaluate.add_argument("--data", metavar="DIR", help="folder holding scrapinghub/ and vn/ (default ../shared/eval)")
+    evaluate.add_argument("--json", metavar="PATH", help="also write the full results as JSON (- for stdout)")
+    evaluate.add_argument("--save-predictions", metavar="DIR",
+                          help="write each extractor's ScrapingHub bodies as DIR/<extractor>.json "
+                               "(score.py --pred format)")
+    evaluate.add_argument("--check", action="store_true", help="exit 1 when a quality bar of issue 3 is missed")
 
     demo = sub.add_parser("demo", help="offline demo: serve replica portals on loopback and crawl them")
     demo.add_argument("--articles", type=int, default=240, help="stories in the replica (default 240)")

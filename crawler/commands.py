@@ -133,6 +133,40 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evaluation import SECTIONS, failed_bars, print_report, run_eval
+
+    unknown = [s for s in args.sections if s not in SECTIONS]
+    if unknown:
+        print(f"govcrawl: unknown eval section {unknown[0]!r} (choose from {', '.join(SECTIONS)})", file=sys.stderr)
+        return EXIT_USAGE
+    if args.articles < 1:
+        print("govcrawl: --articles must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.data and not Path(args.data).is_dir():
+        print(f"govcrawl: --data {args.data}: no such directory", file=sys.stderr)
+        return EXIT_USAGE
+    results = run_eval(args.sections or SECTIONS, articles=args.articles, seed=args.seed, data=args.data)
+    predictions = {name: results["scrapinghub"][name].pop("predictions")
+                   for name in list(results.get("scrapinghub", {})) if isinstance(results["scrapinghub"][name], dict)}
+    if args.save_predictions and predictions:
+        folder = Path(args.save_predictions)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, bodies in predictions.items():
+            (folder / f"{name}.json").write_text(json.dumps(
+                {k: {"articleBody": v} for k, v in bodies.items()}, ensure_ascii=False), encoding="utf-8")
+    misses = failed_bars(results)
+    results["failed_bars"] = misses
+    if args.json == "-":
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+    else:
+        print_report(results, sys.stdout)
+        print("\nbars of issue 3: " + ("all met" if not misses else "MISSED:\n  " + "\n  ".join(misses)))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return EXIT_FAILED if args.check and misses else EXIT_OK
+
+
 CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "canonical_url", "urls", "text",
               "summary", "captions", "content_hash")
 

@@ -30,8 +30,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from cleaning import Article, ExtractionError, extract_article
+from cleaning.templates import TemplateLearner
 from crawler.urls import canonicalize, netloc_of
 from storage import Database, StorageError, repository
+from storage.templates import add_template_counts, load_template_counts
 
 logger = logging.getLogger(__name__)
 
@@ -68,16 +70,28 @@ class Target:
     dead_letter_dir: str
 
 
-def extract_job(job: PageJob) -> Article | tuple[str, str]:
+@dataclass(frozen=True, slots=True)
+class ExtractionHints:
+    """What `extract_article` may know of the page's portal (cleaning.PortalHints)."""
+
+    family: str | None
+    date_order: str | None
+    template_segments: frozenset[str] = frozenset()
+
+
+def extract_job(job: PageJob, hints: ExtractionHints | None = None) -> Article | tuple[str, str]:
     """The page's Article, or (reason, message) when it is not one; runs in a worker."""
     try:
-        return extract_article(job.body, job.final_url, portal=job)
+        return extract_article(job.body, job.final_url, portal=hints or job)
     except ExtractionError as exc:
         return exc.reason, str(exc)
 
 
 class PageStore:
-    """Stores extracted pages (and extraction failures) through one long-lived session."""
+    """Extracts and stores pages (and extraction failures) through one long-lived session, and
+    learns each portal's page template from the articles it stores (cleaning/templates.py)."""
+
+    SAVE_TEMPLATES_EVERY = 50  # new articles between saves of the template counts
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -85,6 +99,57 @@ class PageStore:
         # One transaction per page; expunging after each keeps the identity map small while the
         # session's portal cache survives.
         self.session = self.db.session()
+        self.templates = TemplateLearner()
+        self._unsaved_articles = 0
+
+    def process(self, job: PageJob) -> PageResult:
+        """Extract the page with what is learned of its portal, store it, learn from it."""
+        extracted = extract_job(job, self._hints(job))
+        result = self.store(job, extracted)
+        if result.outcome == "new" and not isinstance(extracted, tuple):
+            self.templates.observe(job.portal_key, extracted.text.split("\n") + extracted.template_lines)
+            self._unsaved_articles += 1
+            if self._unsaved_articles >= self.SAVE_TEMPLATES_EVERY:
+                self.save_templates()
+        return result
+
+    def _hints(self, job: PageJob) -> ExtractionHints:
+        if not self.templates.loaded(job.portal_key):
+            self._load_templates([job.portal_key])
+        return ExtractionHints(job.family, job.date_order, self.templates.template_keys(job.portal_key))
+
+    def _load_templates(self, portals: list[str]) -> None:
+        try:
+            with self.session.begin():
+                for key in portals:
+                    self.templates.load(key, *load_template_counts(self.session, key))
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            logger.warning("cannot load learned templates (%s); extracting with the fixed rules", exc)
+            for key in portals:
+                if not self.templates.loaded(key):
+                    self.templates.load(key, 0, [])
+        finally:
+            self.session.expunge_all()
+
+    def save_templates(self) -> None:
+        """Add the counts learned since the last save to the database, then re-read them (other
+        workers add theirs too). Counts are statistics, not archive data: a failed save is
+        logged and those increments are not retried."""
+        self._unsaved_articles = 0
+        unsaved = self.templates.take_unsaved()
+        if not unsaved:
+            return
+        try:
+            with self.session.begin():
+                for key, (pages, segments) in unsaved.items():
+                    add_template_counts(self.session, key, pages, segments)
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            logger.warning("cannot save learned template counts (%s)", exc)
+        finally:
+            self.session.expunge_all()
+        self._load_templates(list(unsaved))
 
     def store(self, job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
         try:
@@ -128,6 +193,7 @@ class PageStore:
         })
 
     def close(self) -> None:
+        self.save_templates()
         self.session.close()
         self.db.dispose()
 
@@ -162,7 +228,7 @@ def _init_worker(target: Target) -> None:
 def process_in_worker(jobs: list[PageJob]) -> list[PageResult]:
     """Extract and store a batch of pages, one transaction each; runs in a worker process."""
     assert _store is not None, "worker process not initialised"
-    return [_store.store(job, extract_job(job)) for job in jobs]
+    return [_store.process(job) for job in jobs]
 
 
 class PagePool:
@@ -195,7 +261,7 @@ class PagePool:
 
     async def process(self, job: PageJob) -> PageResult:
         if self.inline is not None:
-            return self.inline.store(job, extract_job(job))
+            return self.inline.process(job)
         future: asyncio.Future[PageResult] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, future))
         self._dispatch()

@@ -77,6 +77,8 @@ class Portal(Base):
     status: Mapped[str] = mapped_column(String(20))  # active / redirect / frozen / gone
     family: Mapped[str] = mapped_column(String(20))
     hosts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # new articles the template learner has counted lines of (cleaning/templates.py)
+    template_pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"Portal(id={self.id!r}, key={self.key!r}, level={self.level!r})"
@@ -112,6 +114,8 @@ class Article(Base):
     view_count: Mapped[int | None]
     language: Mapped[str | None] = mapped_column(String(20))
     family: Mapped[str] = mapped_column(String(20))
+    # lines removed as the portal's learned template (provenance of what was stripped)
+    template_lines: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     canonical_url: Mapped[str] = mapped_column(Text)
     portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
     first_seen: Mapped[datetime]
@@ -195,3 +199,20 @@ class Failure(Base):
     kind: Mapped[str] = mapped_column(String(20))  # see FAILURE_KINDS
     reason: Mapped[str] = mapped_column(Text)
     occurred_at: Mapped[datetime]
+
+
+class TemplateSegment(Base):
+    """A body line seen on two or more of one portal's articles (see cleaning/templates.py):
+    a candidate for, or already, learned page template."""
+
+    __tablename__ = "template_segments"
+    __table_args__ = (UniqueConstraint("portal_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"))
+    key: Mapped[str] = mapped_column(String(16))   # cleaning.templates.segment_key
+    text: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer)     # articles whose body carried the line
+    first_total: Mapped[int] = mapped_column(Integer)  # the portal's template_pages before it appeared
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]

@@ -237,6 +237,7 @@ def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: _Port
     row.view_count = article.view_count
     row.language = article.language
     row.family = article.family
+    row.template_lines = list(article.template_lines)
     row.canonical_url = url
     row.portal_id = portal.id
     state = inspect(row)
@@ -587,6 +588,7 @@ def article_to_dict(row: Article) -> dict[str, Any]:
         "view_count": row.view_count,
         "language": row.language,
         "family": row.family,
+        "template_lines": list(row.template_lines or []),
         "canonical_url": row.canonical_url,
         "portal": {"key": row.portal.key, "name": row.portal.name},
         "urls": sorted(link.url for link in row.urls),

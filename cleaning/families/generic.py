@@ -35,18 +35,28 @@ class Generic(FamilyPage):
         return found if found is not None else density_container(self.doc)
 
 
-def trafilatura_paragraphs(raw_html: str) -> list[str]:
+# For pages not in Vietnamese the body is trafilatura's own text. Measured with
+# `govcrawl eval scrapinghub` (181 pages, reference metric): favor_precision 0.964 body F1,
+# defaults 0.960; the portal-specific page objects and catalogue are written for Vietnamese.
+FOREIGN_TEXT_OPTIONS = {"favor_precision": True, "include_comments": False}
+
+
+def trafilatura_text(raw_html: str, **options: object) -> str:
+    """trafilatura's plain-text body ("" when it finds none or fails on the markup)."""
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - the dependency is declared
-        logger.warning("trafilatura unavailable; generic extraction uses the density fallback")
-        return []
+        return ""
     try:
-        text = trafilatura.extract(raw_html, output_format="txt", **TRAFILATURA_OPTIONS)
+        return trafilatura.extract(raw_html, output_format="txt", **options) or ""
     except Exception:  # trafilatura raises assorted errors on odd markup
         logger.debug("trafilatura failed", exc_info=True)
-        return []
-    return [collapse_ws(line) for line in (text or "").splitlines() if len(line.strip()) >= 40]
+        return ""
+
+
+def trafilatura_paragraphs(raw_html: str) -> list[str]:
+    text = trafilatura_text(raw_html, **TRAFILATURA_OPTIONS)
+    return [collapse_ws(line) for line in text.splitlines() if len(line.strip()) >= 40]
 
 
 def _lca(elements: list[etree._Element]) -> etree._Element | None:
