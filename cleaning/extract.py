@@ -46,7 +46,10 @@ VIEW_COUNT_RE = re.compile(r"(?:lượt xem|lượt đọc|lượt truy cập|s�
 CMS_USER_RE = re.compile(
     r"\b(?:author|posted by|submitted by|đăng bởi)\s*:?\s*([\w.@\-]+)", re.IGNORECASE)
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
-CMS_LABEL_RE = re.compile(r"author|posted by|submitted by|đăng bởi", re.IGNORECASE)
+CMS_LABEL_RE = re.compile(r"author|posted by|submitted by|đăng bởi|\bby\b|\bbởi\b", re.IGNORECASE)
+# "By admin" (Drupal's Olivero), "bởi admin" (Vietnamese WordPress/Drupal): an account name is
+# one lower-case token; "By Nguyễn Văn A" is a byline, not a CMS account
+BY_ACCOUNT_RE = re.compile(r"(?:\b[Bb]y|\b[Bb]ởi)\s*:?\s+([a-z][a-z0-9_.@-]{1,30})\s*$")
 URL_DATE_RE = re.compile(r"/(20\d{2}|19\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|$)")
 SENTENCE_END = (".", "!", "?", ":", ";")
 PHOTO_CREDIT_RE = re.compile(r"\(\s*ảnh\s*:[^)]*\)\s*$|\bảnh\s*:\s*[^\s,.]+\S*\s*$", re.IGNORECASE)
@@ -54,6 +57,8 @@ MAX_CAPTION_CHARS = 300
 MAX_PLAIN_CAPTION_CHARS = 200
 MAX_BYLINE_LINE_CHARS = 160
 CONTAINER_MIN_CHARS = 80
+MIN_LIST_LINKS = 10
+MAX_LINK_SHARE = 0.5
 # A Vietnamese page whose container no rule finds: trafilatura's defaults, as benchmarked
 # (also the second try on a foreign page where precision mode finds nothing).
 TEXT_ONLY_OPTIONS = {"include_comments": False}
@@ -118,7 +123,24 @@ def _title_and_anchor(doc, page):
     title, el = _title(doc, page)
     if title and el is None:
         el = _element_with_text(doc, title)
+    if title and title.isupper():
+        title = _cased_form(doc, title)
     return title, el
+
+
+def _cased_form(doc: etree._Element, title: str) -> str:
+    """An all-caps headline in the case the page itself writes it elsewhere (og:title, <title>,
+    another heading), or as it is: case is never guessed."""
+    site = site_name(doc)
+    candidates = [meta_content(doc, "property", "og:title"), meta_content(doc, "name", "twitter:title"),
+                  text_of(doc.find(".//title"))]
+    candidates += [text_of(h) for h in doc.iter("h1", "h2")]
+    wanted = collapse_ws(title).lower()
+    for candidate in candidates:
+        for form in (candidate, strip_site_suffix(candidate, site) if candidate else None):
+            if form and not form.isupper() and collapse_ws(form).lower() == wanted:
+                return collapse_ws(form)
+    return title
 
 
 def _title(doc: etree._Element, page: FamilyPage) -> tuple[str | None, etree._Element | None]:
@@ -172,7 +194,10 @@ _WORDS_RE = re.compile(r"[\s_\-]+")
 
 def _in_boilerplate(el: etree._Element) -> bool:
     """True if `el` sits in a block whose dates belong to something else (clock, related news)."""
-    for anc in [el, *el.iterancestors()]:
+    chain = [el, *el.iterancestors()]
+    if el.tag in ("i", "svg", "span", "em", "img") and not (el.text or "").strip() and len(el) == 0:
+        chain = chain[1:]  # an empty icon (fa-clock-o): the date is its tail, not inside it
+    for anc in chain:
         words = set(_WORDS_RE.split(f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()))
         if words & DATE_SKIP_WORDS:
             return True
@@ -225,6 +250,18 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
 
 
 # -- body -----------------------------------------------------------------------------------------
+def _refuse_link_lists(container: etree._Element) -> None:
+    """A home page or listing is headlines pointing elsewhere: most of its text is link text
+    (measured: articles 0-2%, portal home pages 60-75%)."""
+    links = list(container.iter("a"))
+    if len(links) < MIN_LIST_LINKS:
+        return
+    total = len(text_of(container)) or 1
+    linked = sum(len(text_of(a)) for a in links)
+    if linked > MAX_LINK_SHARE * total:
+        raise ExtractionError("not_article", f"a list of {len(links)} links ({linked / total:.0%} of the text)")
+
+
 def _container(doc, page: FamilyPage, raw: str) -> etree._Element | None:
     el = page.body()
     if el is not None and len(text_of(el)) >= CONTAINER_MIN_CHARS:
@@ -388,13 +425,15 @@ def _view_count(doc: etree._Element) -> int | None:
     for el in doc.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
-        for chunk in (el.text, el.tail):
+        # (lxml hands out a new string per .text access: which chunk this is must be carried)
+        for is_text, chunk in ((True, el.text), (False, el.tail)):
             if chunk and (m := VIEW_COUNT_RE.search(chunk)):
                 digits = re.sub(r"\D", "", m.group(1))
                 if digits:
                     return int(digits)
-            if chunk and re.search(r"lượt xem|lượt đọc|lượt truy cập", chunk, re.I):
-                nxt = collapse_ws(" ".join(el.itertext())) if chunk is el.text else ""
+            if is_text and chunk and re.search(r"lượt xem|lượt đọc|lượt truy cập", chunk, re.I):
+                # the count in a child ("Lượt xem: <span>822</span>") or after the label element
+                nxt = collapse_ws(" ".join(el.itertext()) + " " + (el.tail or ""))
                 if (m := VIEW_COUNT_RE.search(nxt)) and (digits := re.sub(r"\D", "", m.group(1))):
                     return int(digits)
     return None
@@ -418,6 +457,8 @@ def _cms_user(doc: etree._Element) -> str | None:
                 break
             if m := CMS_USER_RE.search(own):
                 return m.group(1).strip(" .,:")
+            if len(own) <= 40 and (m := BY_ACCOUNT_RE.search(own)):  # a short "By admin" meta line
+                return m.group(1)
             node = node.getparent()
     return None
 
@@ -463,6 +504,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     attachments: list[Attachment] = []
     body: list[Line] = []
     if container is not None:
+        _refuse_link_lists(container)
         if summary_el is not None and (
                 summary_el is container or summary_el in container.iterancestors()
                 or len(summary or "") > 0.5 * len(text_of(container))):

@@ -247,3 +247,35 @@ def test_odd_markup_never_raises_other_errors(garbage):
         extract_article(garbage, "http://x.gov.vn/a")
     except ExtractionError:
         pass
+
+
+# -- all-caps titles ------------------------------------------------------------------------------
+_CAPS_BODY = ("<div class='field-name-body'><p>Sáng ngày 14/7, Sở Nội vụ tổ chức hội nghị sơ kết công tác thi đua, "
+              "khen thưởng sáu tháng đầu năm với sự tham dự của lãnh đạo các phòng, ban chuyên môn.</p>"
+              "<p>Hội nghị đã thống nhất các nhiệm vụ trọng tâm trong thời gian tới của ngành nội vụ tỉnh.</p></div>")
+
+
+@pytest.mark.parametrize("head,expected", [
+    # the page writes the headline in its own case elsewhere: that form is taken
+    ("<title>Hội nghị sơ kết công tác thi đua năm 2026 - Sở Nội vụ</title>",
+     "Hội nghị sơ kết công tác thi đua năm 2026"),
+    ("<meta property='og:title' content='Hội nghị sơ kết công tác thi đua năm 2026'>",
+     "Hội nghị sơ kết công tác thi đua năm 2026"),
+    # nowhere else: the headline stays as written (case is never guessed)
+    ("<title>Sở Nội vụ</title>", "HỘI NGHỊ SƠ KẾT CÔNG TÁC THI ĐUA NĂM 2026"),
+])
+def test_all_caps_title_takes_the_pages_own_cased_form(head, expected):
+    html = (f"<html><head>{head}</head><body><h1 class='title'>HỘI NGHỊ SƠ KẾT CÔNG TÁC THI ĐUA NĂM 2026</h1>"
+            f"{_CAPS_BODY}</body></html>")
+    article = extract_article(html, "https://sonoivu.langson.gov.vn/node/1")
+    assert article.title == expected
+
+
+def test_a_listing_page_is_not_an_article():
+    teasers = "".join(f"<li><a href='/tin-tuc/bai-{i}'>Hội nghị sơ kết công tác thi đua khen thưởng số {i}</a> "
+                      f"<span>(0{i % 9 + 1}/07/2026)</span></li>" for i in range(20))
+    html = (f"<html><head><title>Tin tức - Sở Nội vụ</title></head><body><h1 class='title'>Tin tức sự kiện</h1>"
+            f"<div class='article-content'><ul>{teasers}</ul></div></body></html>")
+    with pytest.raises(ExtractionError) as caught:
+        extract_article(html, "https://sonoivu.langson.gov.vn/tin-tuc")
+    assert caught.value.reason == "not_article"

@@ -69,6 +69,7 @@ def test_vn_pages_with_truth():
     assert rows["01"]["date_ok"]
     assert rows["02"]["date_ok"] and rows["02"]["title_ok"] and rows["02"]["authors_ok"]
     assert rows["02"]["body_f1"] >= 0.95
+    assert rows["03"]["refused"] == rows["04"]["refused"] == "not_article"  # home pages
 
 
 def test_eval_command(tmp_path):

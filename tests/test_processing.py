@@ -16,7 +16,7 @@ from crawler.processing import PageJob, PagePool, Target
 from storage import Database, PortalRecord, repository
 from storage.models import Article, ArticleUrl, Failure
 
-FIXTURE = next((Path(__file__).parent / "fixtures" / "cleaning" / "drupal").glob("*.html"))
+FIXTURE = Path(__file__).parent / "fixtures" / "cleaning" / "drupal" / "seed000_d7_views.html"
 HOST = "sonoivu.langson.gov.vn"
 
 

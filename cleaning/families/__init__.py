@@ -37,12 +37,15 @@ FINGERPRINTS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("sharepoint", r"ms-rtestate-field|ms-rtestate-read", 5),
         ("sharepoint", r"/_layouts/|_spPageContextInfo|mso(webpart|layout)|ms-webpart", 4),
         ("sharepoint", r"/pages/[^\"'\s]*\.aspx", 2),
+        ("sharepoint", r"content=\"microsoft sharepoint|__controlwrapper_richhtmlfield", 4),
         ("liferay", r"<html[^>]*class=\"[^\"]*\baui\b", 5),
         ("liferay", r"liferay\.themedisplay|liferay\.aui|themedisplay", 5),
         ("liferay", r"_war_|p_p_id=", 4),
         ("liferay", r"truy cập nội dung luôn", 3),
         ("liferay", r"/-/(asset_publisher|details|view_content)/", 3),
         ("liferay", r"journal-content-article|asset-full-content", 3),
+        # Liferay 7.x dropped the "aui" html class: its theme CSS and SPA markers remain
+        ("liferay", r"class=\"lfr-css-file|data-senna-track|portlet-boundary_", 3),
         ("vnportal", r"storage-vnportal", 6),
         ("vnportal", r"vnportal", 2),
         ("aspnet", r"__viewstate", 2),
@@ -52,6 +55,8 @@ FINGERPRINTS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("wordpress", r"/wp-content/|/wp-includes/", 6),
         ("wordpress", r"wp-sitemap|/wp-json/|content=\"wordpress", 4),
         ("wordpress", r"\bentry-content\b", 3),
+        # block themes: wp-site-blocks wrapper, core/post-* blocks
+        ("wordpress", r"\bwp-site-blocks\b|\bwp-block-post-(content|title|date)\b", 4),
     )
 )
 URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(

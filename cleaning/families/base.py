@@ -6,6 +6,7 @@ family gets a new subclass (e.g. `DrupalV8(Drupal)`), not an `if` inside this on
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from lxml import etree
@@ -47,6 +48,9 @@ COMMON_SUMMARY = X(
     f'//*[{cls("sapo")} or {cls("summary")} or {cls("article-summary")} or {cls("news-summary")}'
     f' or {cls("lead")} or {cls("mota")} or {cls("trichdan")} or {cls("description")}'
     f' or {cls("field-name-field-summary")} or {cls("field--name-field-summary")}]',
+    # the Vietnamese names as hyphenated class words: "trich-dan", "tom-tat", "mo-ta"
+    f'//*[{cls("trich-dan")} or {cls("tom-tat")} or {cls("tomtat")} or {cls("mo-ta")}'
+    f' or {cls("trich-yeu")} or {cls("chapeau")}]',
     '//*[(contains(@class, "summary") and not(contains(@class, "with-summary")))'
     ' or contains(@class, "sapo")]',
 )
@@ -59,6 +63,37 @@ COMMON_CATEGORY = X(
     f'//*[{cls("breadcrumb")} or {cls("breadcrumbs")} or {cls("duongdan")}'
     f' or @id="breadcrumb" or @aria-label="breadcrumb"]',
 )
+
+
+# A family's date selector can also match the site's clock ("ctl00_ucHeader_lblNgay",
+# <span class="today">): ids and classes of the element or an ancestor that mark the site's
+# header bar or a clock. Split on "_", "-", spaces and camelCase ("ucHeader" -> "uc header").
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+CLOCK_TOKENS = frozenset({"clock", "today", "now", "hientai", "ngayhientai", "topbar", "datenow",
+                          "timenow", "currentdate", "homnay"})
+SITE_HEADER_TOKENS = frozenset({"header", "masthead", "banner"})
+# "entry-header", "node__header", "article-header": the article's own header, not the site's
+ARTICLE_TOKENS = frozenset({"entry", "article", "node", "post", "news", "detail", "page", "content",
+                            "asset", "tin", "chitiet", "baiviet"})
+
+
+def _tokens(el: etree._Element) -> set[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return {t.lower() for t in _TOKEN_SPLIT.split(raw) if t}
+
+
+def in_site_header(el: etree._Element) -> bool:
+    """True if `el` sits in the site's header bar or a clock (whose date is today's)."""
+    for anc in [el, *el.iterancestors()]:
+        if not isinstance(anc.tag, str):
+            continue
+        words = _tokens(anc)
+        if words & CLOCK_TOKENS or ("top" in words and words & {"bar", "header", "line", "info"}):
+            return True
+        if (words & SITE_HEADER_TOKENS or anc.tag == "header") and not words & ARTICLE_TOKENS \
+                and not any(a.tag in ("article", "main") for a in anc.iterancestors()):
+            return True
+    return False
 
 
 class FamilyPage:
@@ -118,6 +153,9 @@ class FamilyPage:
         """Date from the family's own date selectors (attribute values are read as ISO first)."""
         for xp, label in self.DATES:
             for el in xp(self.doc):
+                owner = el.getparent() if isinstance(el, str) else el  # an attribute's element
+                if owner is not None and in_site_header(owner):
+                    continue
                 text = el if isinstance(el, str) else text_of(el)
                 dt = (parse_iso(text) if isinstance(el, str) else None) or \
                     parse_date(text, self.date_order)

@@ -4,6 +4,10 @@ from __future__ import annotations
 from .base import FamilyPage, X, cls
 
 
+SUMMARY_ID = " or ".join(f'contains(@id, "{n}")' for n in (
+    "TomTat", "Tomtat", "tomtat", "Summary", "summary", "Sapo", "sapo", "TrichYeu", "MoTa", "Description"))
+
+
 class SharePoint(FamilyPage):
     NAME = "sharepoint"
     TITLE = X(
@@ -16,7 +20,12 @@ class SharePoint(FamilyPage):
         f'//*[{cls("ms-rtestate-field")}]',
         f'//*[{cls("ms-rtestate-read")}]',
     )
-    SUMMARY = X(f'//*[{cls("tandan-p-article-news-summary")} or {cls("tandan-p-article-summary")}]')
+    SUMMARY = X(
+        f'//*[{cls("tandan-p-article-news-summary")} or {cls("tandan-p-article-summary")}]',
+        # a publishing page layout with a second rich-text field for the sapo: the control id
+        # carries the field's name ("..._TomTat__ControlWrapper_RichHtmlField")
+        f'//*[{cls("ms-rtestate-field")}][{SUMMARY_ID}]',
+    )
     DATES = (
         (X(f'//*[{cls("tandan-span-date-publish")} or {cls("tandan-p-article-date")}'
            f' or {cls("tandan-date-publish")}]')[0], "sharepoint:date-publish"),
