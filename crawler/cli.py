@@ -1,4 +1,4 @@
-"""The `govcrawl` command line: crawl, extract, export, portals, eval, demo.
+"""The `govcrawl` command line: crawl, extract, export, dedup, show, portals, eval, demo.
 
 Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
 or a quality bar was missed (eval --check);
@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
+
+    dedup = sub.add_parser("dedup", help="rebuild the near-duplicate clusters of an existing database",
+                           description="Recluster every stored article (oldest first) with the current "
+                                       "thresholds; articles, URLs and versions are kept.")
+    dedup.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+
+    show = sub.add_parser("show", help="one stored article with its cluster (every copy) and its versions")
+    show.add_argument("article_id", type=int, metavar="ID")
+    show.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+    show.add_argument("--json", action="store_true", help="print the whole record as JSON")
 
     portals = sub.add_parser("portals", help="list the portal registry")
     portals.add_argument("--all", action="store_true", help="include the replica (test) portals")

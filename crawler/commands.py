@@ -196,6 +196,65 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_db(url: str | None) -> Database | None:
+    db = Database(url)
+    try:
+        db.migrate()
+    except StorageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return None
+    return db
+
+
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from storage.clusters import recluster
+
+    db = _open_db(args.db)
+    if db is None:
+        return EXIT_DATABASE
+    started = time.monotonic()
+    try:
+        report = recluster(db.session)
+    except StorageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    print(f"{report.articles} articles in {report.clusters} clusters ({report.multi_copy_clusters} with several "
+          f"copies); {report.moved} articles changed company; {time.monotonic() - started:.1f}s")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    db = _open_db(args.db)
+    if db is None:
+        return EXIT_DATABASE
+    with db.session(readonly=True) as session:
+        view = repository.article_view(session, args.article_id)
+    if view is None:
+        print(f"govcrawl: no article with id {args.article_id}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(view, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    article = view["article"]
+    lines = [f"article {article['id']}: {article['title']}",
+             f"  portal {article['portal']['key']}, published {article['published'] or '-'}, "
+             f"{'canonical copy' if article['is_canonical'] else 'copy'} of cluster {view['cluster_id']}",
+             *(f"  url {u}" for u in article["urls"])]
+    if article["previous_version_id"] or article["next_version_id"]:
+        lines.append(f"  versions: previous {article['previous_version_id'] or '-'}, "
+                     f"next {article['next_version_id'] or '-'} ({article['version_note'] or 'first version'})")
+    lines.append(f"cluster {view['cluster_id']}: canonical article {view['id']}, {len(view['copies'])} copies")
+    for copy in view["copies"]:
+        lines.append(f"  {copy['article_id']:>7}  {copy['portal']:<24} {copy['published'] or '-':<26} "
+                     f"{copy['urls'][0] if copy['urls'] else ''}")
+    for version in view["versions"]:
+        lines.append(f"  earlier version {version['article_id']} first seen {version['first_seen']}")
+    lines.append("")
+    lines.append(article["text"])
+    print("\n".join(lines))
+    return EXIT_OK
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, dict):
         return value.get("key", json.dumps(value, ensure_ascii=False))

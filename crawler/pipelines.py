@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.items import FailureItem, PageItem
 from crawler.processing import PageJob, PagePool, Target, default_workers, write_dead_letter
 from crawler.runs import portal_records, portal_stats
-from storage import Database, repository
+from storage import Database, clusters, repository
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class StoragePipeline:
         with self.db.session() as session, session.begin():
             repository.sync_portals(session, portal_records(self.spider.portals.values()))
             self.run_id = repository.start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
+        self._cluster_unplaced()
         self.stats.set_value("govcrawl/run_id", self.run_id)
         self.pages = PagePool(self.workers, Target(
             db_url=self.db.url.render_as_string(hide_password=False), run_id=self.run_id,
@@ -50,6 +51,15 @@ class StoragePipeline:
         # What was just set up (ORM mappers, migration modules, pools) lives for the whole
         # crawl: keep it out of the cyclic GC's full collections, like the spider does at start.
         gc.freeze()
+
+    def _cluster_unplaced(self) -> None:
+        """Articles stored before clustering existed (or after `govcrawl dedup --reset` was cut
+        short) join clusters before new pages arrive, so new copies find them."""
+        with self.db.session() as session, session.begin():
+            pending = clusters.unplaced(session)
+            if pending:
+                logger.warning("clustering %d stored articles that have no cluster yet", pending)
+                clusters.place_unplaced(session)
 
     def close_spider(self, spider: Any = None) -> None:
         self.pages.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -42,6 +43,7 @@ class StoryMeta:
     title: str             # old tone style, cased
     published: datetime
     slots: tuple[tuple[str, str], ...]
+    sibling_of: int | None = None  # a near miss: that story's meeting, a year later
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +93,54 @@ def _event_when(rng: random.Random, published: datetime) -> str:
     return f"{rng.choice(corpus()['times_of_day'])} {date}" if form != 1 else f"Ngày {date}"
 
 
+def sibling_meta(seed: int, index: int, base: StoryMeta) -> StoryMeta:
+    """Story `index` as the same kind of meeting as `base`, held about a year later: the same
+    sentences, other dates and figures (the seeds 000/001 situation; never the same article)."""
+    rng = random.Random(f"portalsim:{seed}:{index}:sibling")
+    published = base.published + timedelta(days=350 + rng.randrange(30), minutes=rng.randrange(-90, 90))
+    shift = published.year - base.published.year
+    slots = tuple((k, str(int(v) + shift) if k in ("year", "prevyear") else v) for k, v in base.slots)
+    title = base.title.replace(str(base.published.year), str(published.year))
+    return StoryMeta(index, base.topic, title, published, slots, sibling_of=base.index)
+
+
+_DATE_OR_NUMBER = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])|\d+(?:\.\d{3})*")
+
+
+def _sibling_body(seed: int, meta: StoryMeta, base_meta: StoryMeta, base: Body) -> Body:
+    rng = random.Random(f"portalsim:{seed}:{meta.index}:sibling-body")
+    base_year, year = base_meta.published.year, meta.published.year
+    moved = timedelta(days=(meta.published.date() - base_meta.published.date()).days)
+
+    def shifted(match: re.Match[str]) -> str:
+        day, month, full_year = match.group(1), match.group(2), match.group(3)
+        if day:  # a date: moved as the meeting moved (form kept: "31/7", "05/7/2024")
+            try:
+                when = datetime(int(full_year or base_year), int(month), int(day)) + moved
+            except ValueError:
+                return match.group(0)
+            d = f"{when.day:02d}" if len(day) == 2 else str(when.day)
+            m = f"{when.month:02d}" if len(month) == 2 else str(when.month)
+            return f"{d}/{m}" + (f"/{when.year}" if full_year else "")
+        n = int(match.group(0).replace(".", ""))
+        if n in (base_year, base_year - 1):  # years move with the meeting
+            return str(n + year - base_year)
+        if n <= 31:  # small counts ("6 tháng đầu năm") stay
+            return match.group(0)
+        return _num(n + rng.randrange(1, max(3, n // 5)))
+
+    def shift(text: str) -> str:
+        return _DATE_OR_NUMBER.sub(shifted, text)
+
+    return Body(tuple(shift(p) for p in base.paragraphs), tuple((i, shift(c)) for i, c in base.captions),
+                shift(base.summary))
+
+
 @lru_cache(maxsize=4096)
 def story_body(seed: int, meta: StoryMeta) -> Body:
+    if meta.sibling_of is not None:
+        base = story_meta(seed, meta.sibling_of)
+        return _sibling_body(seed, meta, base, story_body(seed, base))
     rng = random.Random(f"portalsim:{seed}:{meta.index}:body")
     c = corpus()
     t = c["topics"][meta.topic]

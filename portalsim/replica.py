@@ -9,7 +9,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from portalsim.content import (BYLINE_KINDS, VN, Body, Byline, StoryMeta, byline, corpus,
-                               story_body, story_meta)
+                               sibling_meta, story_body, story_meta)
 from portalsim.model import SimPortal, TruthArticle, TruthCopy
 from portalsim.text import encode_cp1258, slugify, tone_style
 
@@ -28,7 +28,7 @@ DEFAULT_CLOCK = datetime(2026, 11, 20, 8, 30, tzinfo=VN)
 class Copy:
     """One story as published on one portal: small metadata, the body is regenerated on demand."""
     __slots__ = ("story", "meta", "portal", "k", "published", "title", "slug", "topic", "tag",
-                 "style", "nfd", "lead_tag", "attribution", "byline", "views", "cp1258", "upper")
+                 "style", "nfd", "lead_tag", "attribution", "byline", "views", "cp1258", "upper", "edit")
 
     def __init__(self, meta: StoryMeta, portal: int, published: datetime, style: str, nfd: bool,
                  lead_tag: str | None, attribution: str | None, byline: Byline, upper: bool, views: int):
@@ -44,6 +44,7 @@ class Copy:
         self.slug = ""
         self.k = -1
         self.cp1258 = False
+        self.edit: str | None = None  # a syndicated copy's own edit: "cut" or "added" paragraph
 
 
 def _slug(title: str, taken: set[str]) -> str:
@@ -74,6 +75,8 @@ class Replica:
         synd_every = max(1, articles // n_synd) if n_synd else 0
         for i in range(articles):
             meta = story_meta(seed, i)
+            if i % 40 == 21:  # a near miss: the previous story's meeting, a year later
+                meta = sibling_meta(seed, i, story_meta(seed, i - 1))
             r = random.Random(f"portalsim:{seed}:{i}:copies")
             first = order[i % len(order)]
             syndicated = bool(n_synd) and i % synd_every == synd_every // 2 and i // synd_every < n_synd
@@ -101,6 +104,8 @@ class Replica:
                          c["attributions"][i % len(c["attributions"])], byline(r, kind2), False,
                          r.randrange(15, 3000)),
                 ]
+            if syndicated:  # the second portal trims or extends the story now and then
+                copies[1].edit = (None, "cut", "added")[(i // synd_every) % 3]
             for cp in copies:
                 per_portal[cp.portal].append(cp)
             self.story_copies.append(copies)
@@ -131,7 +136,7 @@ class Replica:
     # ---- content ---------------------------------------------------------------------------
     def body_for(self, c: Copy) -> Body:
         """The copy's body in its tone style (NFC); lead tag and byline are not part of it."""
-        body = story_body(self.seed, c.meta)
+        body = _edited(story_body(self.seed, c.meta), c.edit, c.meta)
         if c.style == "old":
             return body
         return _styled(body, c.style)
@@ -203,10 +208,12 @@ class Replica:
         """Where the deliberate traps are: story ids for syndication, URLs for the rest."""
         out: dict[str, list[str]] = {k: [] for k in (
             "syndicated", "nfd_pages", "windows_1258_pages", "noisy_urls", "upper_titles",
-            "lead_tags", "attributions")}
+            "lead_tags", "attributions", "edited_copies", "near_misses")}
         for i, copies in enumerate(self.story_copies):
             if len(copies) > 1:
                 out["syndicated"].append(f"s{self.seed}-{i:06d}")
+            if copies[0].meta.sibling_of is not None:
+                out["near_misses"].append(f"s{self.seed}-{copies[0].meta.sibling_of:06d}+s{self.seed}-{i:06d}")
             for c in copies:
                 site = self.sites[c.portal]
                 urls = site.truth_urls(c)
@@ -221,6 +228,8 @@ class Replica:
                     out["lead_tags"].append(urls[0])
                 if c.attribution:
                     out["attributions"].append(urls[0])
+                if c.edit:
+                    out["edited_copies"].append(urls[0])
         return out
 
     def lookup(self, url: str) -> tuple[TruthArticle, TruthCopy] | None:
@@ -235,6 +244,21 @@ class Replica:
             "truth": [a.to_dict() for a in self.truth],
             "non_article_urls": self.non_article_urls,
         }, ensure_ascii=False, indent=indent)
+
+
+_ADDED = ("Được biết, thời gian qua, công tác thi đua, khen thưởng trên địa bàn {district} luôn được "
+          "các cấp ủy, chính quyền quan tâm chỉ đạo, góp phần hoàn thành thắng lợi các nhiệm vụ chính trị.")
+
+
+def _edited(body: Body, edit: str | None, meta: StoryMeta) -> Body:
+    """A syndicated copy with its last paragraph cut, or with one paragraph of its own added."""
+    if edit == "cut" and len(body.paragraphs) >= 4:
+        last = len(body.paragraphs) - 1
+        return Body(body.paragraphs[:-1], tuple((i, c) for i, c in body.captions if i < last), body.summary)
+    if edit == "added":
+        district = dict(meta.slots).get("district", "huyện")
+        return Body(body.paragraphs + (_ADDED.format(district=district),), body.captions, body.summary)
+    return body
 
 
 _styled_cache: dict = {}

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -120,6 +121,11 @@ class Article(Base):
     portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
+    # near-duplicate cluster (storage/clusters.py); None only until `govcrawl dedup` backfills
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
+    # versions: this content replaced `previous_version_id` at one of its URLs
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    version_note: Mapped[str | None] = mapped_column(Text)  # the diff summary against the previous version
 
     portal: Mapped[Portal] = relationship()
     urls: Mapped[list[ArticleUrl]] = relationship(
@@ -131,7 +137,9 @@ class Article(Base):
 
 
 class ArticleUrl(Base):
-    """A URL that served an article; `published` is this copy's own date (canonical rule)."""
+    """A URL that served an article, with that copy's own metadata: `published` (for the
+    canonical rule) and the title, byline, lead tag and attribution its portal printed (exact
+    copies share the body, not these)."""
 
     __tablename__ = "article_urls"
 
@@ -143,6 +151,11 @@ class ArticleUrl(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[Any] | None] = mapped_column(JSON)
+    unit: Mapped[str | None] = mapped_column(Text)
+    source_tag: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[str | None] = mapped_column(Text)
 
     article: Mapped[Article] = relationship(back_populates="urls")
     portal: Mapped[Portal] = relationship()
@@ -216,3 +229,39 @@ class TemplateSegment(Base):
     first_total: Mapped[int] = mapped_column(Integer)  # the portal's template_pages before it appeared
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
+
+
+class Cluster(Base):
+    """The copies of one story (near-duplicates across portals, URLs and versions).
+
+    `canonical_article_id` is the member chosen by the canonical rule (storage/clusters.py);
+    a plain indexed column, not a foreign key, so clusters and articles need no circular
+    constraint."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_article_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ArticleFingerprint(Base):
+    """An article's MinHash signature and shingle hashes (dedup/minhash.py), little-endian uint32
+    arrays: candidates are verified against these without re-reading and re-keying their text."""
+
+    __tablename__ = "article_fingerprints"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    shingle_hashes: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LshBand(Base):
+    """One LSH band key of an article: articles sharing a key are near-duplicate candidates."""
+
+    __tablename__ = "lsh_bands"
+    __table_args__ = (Index("ix_lsh_bands_key", "key"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -18,11 +18,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, inspect, select
+from sqlalchemy import case, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cleaning.article import Article as CleanArticle
+from storage import clusters
 from storage.db import StorageError
 from storage.models import (
     LEVEL_RANK,
@@ -30,6 +31,7 @@ from storage.models import (
     RUN_STATUSES,
     Article,
     ArticleUrl,
+    Cluster,
     CrawlRun,
     CrawlRunPortal,
     Failure,
@@ -434,6 +436,12 @@ def store_article(
                 raise StorageError(f"{url}: cannot store article: {conflict.orig}") from conflict
             row = found
 
+    if kind == "new":
+        if link is not None:  # the page at this URL changed: this content is its new version
+            row.previous_version_id = target.id
+            row.version_note = clusters.version_note(target, article.title, article.text)
+        clusters.place(session, row)
+
     canonical = kind == "new"
     if kind == "duplicate":
         canonical = _maybe_switch_canonical(session, row, copy, article, portal)
@@ -441,7 +449,7 @@ def store_article(
         row.last_seen = max(row.last_seen, seen_at)
 
     if link is not None:  # known URL, changed content: move it to this article
-        _move_link(link, row, portal, copy)
+        _move_link(link, row, portal, copy, article)
         return StoreOutcome(kind, row.id, canonical)
 
     conflict = _insert(
@@ -454,6 +462,7 @@ def store_article(
             first_seen=seen_at,
             last_seen=seen_at,
             first_run_id=run_id,
+            **_copy_metadata(article),
         ),
     )
     if conflict is None:
@@ -467,7 +476,7 @@ def store_article(
     if link.article_id == row.id:
         _touch(link, row, seen_at)
         return StoreOutcome("seen" if kind == "duplicate" else kind, row.id, canonical)
-    _move_link(link, row, portal, copy)
+    _move_link(link, row, portal, copy, article)
     return StoreOutcome(kind, row.id, canonical)
 
 
@@ -499,7 +508,7 @@ def store_page(
             conflict = _insert(session, ArticleUrl(
                 article_id=first.article_id, portal_id=portal.id, url=url, published=copy_published,
                 first_seen=_aware(seen_at, "seen_at"), last_seen=_aware(seen_at, "seen_at"),
-                first_run_id=run_id))
+                first_run_id=run_id, **_copy_metadata(article)))
             if conflict is None:
                 kinds.add("duplicate")
                 continue
@@ -515,11 +524,21 @@ def _touch(link: ArticleUrl, row: Article, seen_at: datetime) -> None:
     row.last_seen = max(row.last_seen, seen_at)
 
 
-def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy) -> None:
+def _copy_metadata(article: CleanArticle) -> dict[str, Any]:
+    """What one portal's copy says about itself, kept per URL."""
+    return {"title": article.title, "authors": list(article.authors), "unit": article.unit,
+            "source_tag": article.source_tag, "attribution": article.attribution}
+
+
+def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy,
+               article: CleanArticle | None = None) -> None:
     link.article_id = row.id
     link.portal_id = portal.id
     link.published = copy.published
     link.last_seen = max(link.last_seen, copy.first_seen)
+    if article is not None:
+        for key, value in _copy_metadata(article).items():
+            setattr(link, key, value)
 
 
 def _insert(session: Session, row: Article | ArticleUrl) -> IntegrityError | None:
@@ -597,19 +616,97 @@ def article_to_dict(row: Article) -> dict[str, Any]:
     }
 
 
-def iter_export(session: Session, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
-    """Every canonical article as a dict (see `article_to_dict`), by published then id.
+def _with_urls() -> list[Any]:
+    """Loader options: an article with its portal and its URLs with theirs, in three queries."""
+    return [joinedload(Article.portal), selectinload(Article.urls).joinedload(ArticleUrl.portal)]
 
-    Undated articles come last. Streams in batches of `batch_size`.
+
+def iter_export(session: Session, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
+    """One record per story: the cluster's canonical article (see `article_to_dict`) with
+    `cluster_id`, `copies` (every current copy: its portal, published, URLs; canonical first),
+    `urls` (every URL of every copy) and `versions` (the canonical's earlier versions, newest
+    first). By published then id; undated last. Streams in batches of `batch_size`.
     """
+    canonical_ids = select(Cluster.canonical_article_id)
     stmt = (
         select(Article)
-        .options(joinedload(Article.portal), selectinload(Article.urls))
+        .where(or_(Article.id.in_(canonical_ids), Article.cluster_id.is_(None)))
+        .options(*_with_urls())
         .order_by(case((Article.published.is_(None), 1), else_=0), Article.published, Article.id)
         .execution_options(yield_per=batch_size)
     )
-    for row in session.scalars(stmt):
-        yield article_to_dict(row)
+    for batch in session.scalars(stmt).partitions():
+        cluster_ids = [row.cluster_id for row in batch if row.cluster_id is not None]
+        members: dict[int, list[Article]] = {}
+        for member in session.scalars(select(Article).where(Article.cluster_id.in_(cluster_ids))
+                                      .options(*_with_urls())
+                                      .order_by(Article.id)):
+            members.setdefault(member.cluster_id, []).append(member)  # type: ignore[arg-type]
+        for row in batch:
+            yield _story_record(row, members.get(row.cluster_id, [row]) if row.cluster_id else [row])
+
+
+def _copies_of(article: Article) -> list[dict[str, Any]]:
+    """One entry per portal that served this body: its URLs and what that copy said of itself
+    (the article's canonical portal first)."""
+    by_portal: dict[int, list[ArticleUrl]] = {}
+    for link in sorted(article.urls, key=lambda u: (u.first_seen, u.url)):
+        by_portal.setdefault(link.portal_id, []).append(link)
+    order = sorted(by_portal, key=lambda p: (p != article.portal_id, by_portal[p][0].first_seen))
+    copies = []
+    for portal_id in order:
+        links = by_portal[portal_id]
+        first = links[0]
+        copies.append({"article_id": article.id, "portal": first.portal.key,
+                       "published": _iso_vn(first.published), "title": first.title or article.title,
+                       "authors": first.authors if first.authors is not None else list(article.authors or []),
+                       "unit": first.unit, "source_tag": first.source_tag, "attribution": first.attribution,
+                       "urls": sorted(link.url for link in links)})
+    return copies or [{"article_id": article.id, "portal": article.portal.key, "published": _iso_vn(article.published),
+                       "title": article.title, "authors": list(article.authors or []), "unit": article.unit,
+                       "source_tag": article.source_tag, "attribution": article.attribution, "urls": []}]
+
+
+def _story_record(canonical: Article, members: list[Article]) -> dict[str, Any]:
+    by_id = {m.id: m for m in members}
+    superseded = {m.previous_version_id for m in members if m.previous_version_id is not None}
+    current = [m for m in members if m.id not in superseded]
+    current.sort(key=lambda m: (m.id != canonical.id, m.published is None, m.published or _FAR_FUTURE, m.id))
+    versions = []
+    previous = canonical.previous_version_id
+    while previous is not None and previous in by_id and len(versions) < 1000:
+        old = by_id[previous]
+        versions.append({"article_id": old.id, "first_seen": _iso_vn(old.first_seen), "title": old.title,
+                         "content_hash": old.content_hash})
+        previous = old.previous_version_id
+    record = article_to_dict(canonical)
+    record["cluster_id"] = canonical.cluster_id
+    record["version_note"] = canonical.version_note
+    record["copies"] = [copy for m in current for copy in _copies_of(m)]
+    record["urls"] = sorted({link.url for m in members for link in m.urls})
+    record["versions"] = versions
+    return record
+
+
+def article_view(session: Session, article_id: int) -> dict[str, Any] | None:
+    """One stored article for `govcrawl show`: its fields and URLs, its cluster (canonical
+    member, every copy) and its versions (earlier and later), or None for an unknown id."""
+    row = session.get(Article, article_id, options=_with_urls())
+    if row is None:
+        return None
+    members = [row]
+    if row.cluster_id is not None:
+        members = list(session.scalars(select(Article).where(Article.cluster_id == row.cluster_id)
+                                       .options(*_with_urls())
+                                       .order_by(Article.id)))
+    cluster = session.get(Cluster, row.cluster_id) if row.cluster_id is not None else None
+    canonical = next((m for m in members if cluster and m.id == cluster.canonical_article_id), row)
+    view = _story_record(canonical, members)
+    later = [m.id for m in members if m.previous_version_id == row.id]
+    view["article"] = {**article_to_dict(row), "previous_version_id": row.previous_version_id,
+                       "next_version_id": later[0] if later else None, "version_note": row.version_note,
+                       "is_canonical": canonical.id == row.id}
+    return view
 
 
 def run_summary(session: Session, run_id: int) -> list[RunPortalSummary]:

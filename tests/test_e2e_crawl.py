@@ -73,39 +73,59 @@ def test_crawl_stores_every_story_once_with_all_urls(replica, served, db_url):
     negatives = {canonicalize(u, host_map=host_map) for u in replica.non_article_urls}
     assert not negatives & set(article_of_url), "listing/search/login pages were stored as articles"
 
-    # every story stored exactly once; every copy's URLs recorded against that one article
+    # every story is one cluster holding every copy's URLs; edited copies (a paragraph cut or
+    # added by the second portal) are articles of their own inside it; near misses stay apart
+    cluster_of = {a.id: a.cluster_id for a in articles}
+    assert None not in cluster_of.values()
+    story_of_article: dict[int, str] = {}
     missing, split = [], []
     for story in replica.truth:
-        ids = set()
+        found = set()
         for copy in story.copies:
             for url in copy.urls:
                 canonical = canonicalize(url, host_map=host_map)
                 if canonical not in article_of_url:
                     missing.append(canonical)
-                else:
-                    ids.add(article_of_url[canonical])
-        if len(ids) > 1:
-            split.append((story.story_id, ids))
+                    continue
+                story_of_article[article_of_url[canonical]] = story.story_id
+                found.add(cluster_of[article_of_url[canonical]])
+        if len(found) > 1:
+            split.append((story.story_id, found))
     assert not missing, f"{len(missing)} truth URLs not stored, e.g. {missing[:5]}"
-    assert not split, f"stories stored as several articles: {split[:5]}"
-    assert len(articles) == len(replica.truth)
+    assert not split, f"stories split over several clusters: {split[:5]}"
+    stories_in_cluster: dict[int, set[str]] = defaultdict(set)
+    for article_id, story_id in story_of_article.items():
+        stories_in_cluster[cluster_of[article_id]].add(story_id)
+    merged = [c for c, stories in stories_in_cluster.items() if len(stories) > 1]
+    assert not merged, f"different stories merged: {[stories_in_cluster[c] for c in merged[:5]]}"
+    assert len(set(cluster_of.values())) == len(replica.truth)
+    hard = replica.hard_cases()
+    assert hard["edited_copies"] and hard["near_misses"]  # the hard cases are in this replica
+    assert len(articles) > len(replica.truth)  # edited copies are kept, each with its own text
     assert not [f for f in failures if f.kind == "extraction"], [f.reason for f in failures][:5]
 
-    # the export carries every canonical article with its portal and all its URLs
+    # the export: one record per story, the canonical copy with every copy and every URL
     exported = run_govcrawl("export", "--db", db_url)
     assert exported.returncode == 0, exported.stderr
     records = [json.loads(line) for line in exported.stdout.splitlines()]
     assert len(records) == len(replica.truth)
-    by_id = {r["id"]: r for r in records}
-    for article_id, urls in urls_by_article.items():
-        assert set(by_id[article_id]["urls"]) == urls
-        assert by_id[article_id]["portal"]["key"].startswith("replica-")
+    for record in records:
+        members = [a for a, c in cluster_of.items() if c == record["cluster_id"]]
+        assert set(record["urls"]) == set().union(*(urls_by_article[a] for a in members))
+        assert {c["article_id"] for c in record["copies"]} == set(members)
+        assert record["copies"][0]["article_id"] == record["id"]
+        assert record["portal"]["key"].startswith("replica-")
     assert all(r["published"] is None or r["published"].endswith("+07:00") for r in records)
+    syndicated = [r for r in records if len(r["copies"]) > 1]
+    assert len(syndicated) == len(hard["syndicated"])
+    for record in syndicated:  # the canonical copy is the earliest published
+        dates = [c["published"] for c in record["copies"] if c["published"]]
+        assert record["published"] == min(dates)
 
     # the second crawl adds nothing
     second = run_govcrawl("crawl", *keys, "--db", db_url, *FAST_CRAWL)
     assert second.returncode == 0, second.stdout + second.stderr
     with db.session() as session:
-        assert len(session.scalars(select(Article)).all()) == len(replica.truth)
+        assert len(session.scalars(select(Article)).all()) == len(articles)
     assert " 0 new /" in second.stdout
     db.dispose()

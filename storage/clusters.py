@@ -1,0 +1,209 @@
+"""Near-duplicate clusters in the database: every Article belongs to one Cluster.
+
+`place` runs for each new Article row (a new content, or a new version of a page): its MinHash
+band keys (dedup/minhash.py) find candidates among *all* stored articles through the indexed
+`lsh_bands` table, so a nightly run compares against the whole archive, not only itself; each
+candidate is verified (dedup/verify.py) and the article joins the cluster of the best verified
+match, else a cluster of its own. A new version joins its previous version's cluster. Clusters
+are never merged by a bridging article: one false link must not chain two stories together.
+
+Concurrency: on PostgreSQL, `place` takes transaction-scoped advisory locks on the article's
+band keys (sorted, so two writers cannot deadlock), so two near-duplicates stored at the same
+time serialise and the second sees the first; SQLite serialises writers already (BEGIN
+IMMEDIATE). Never commits.
+
+Canonical member of a cluster (`choose_canonical`): among current versions, earliest published;
+then the copy whose portal another copy's attribution line or lead tag names (the origin); then
+higher administrative level; then first seen; then lowest id.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from cleaning.normalize import tone_key
+from storage.models import LEVEL_RANK, Article, ArticleFingerprint, Cluster, LshBand, Portal
+
+if TYPE_CHECKING:
+    from dedup import Fingerprint
+
+MAX_CANDIDATES = 50          # most band hits first: bounded work per article at any corpus size
+MIN_ESTIMATED_JACCARD = 0.3  # below this (signature estimate) a candidate is not worth verifying
+_FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    cluster_id: int
+    matched_article_id: int | None  # the verified near-duplicate it joined, if any
+    jaccard: float | None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _lock_keys(session: Session, keys: Iterable[int]) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def _best_match(session: Session, article: Article, fp: Fingerprint, keys: list[int]) -> tuple[int, int, float] | None:
+    """(article id, cluster id, Jaccard) of the closest verified near-duplicate, or None."""
+    from dedup import Fingerprint, compare
+
+    hits = func.count().label("hits")
+    rows = session.execute(
+        select(LshBand.article_id, hits).where(LshBand.key.in_(keys), LshBand.article_id != article.id)
+        .group_by(LshBand.article_id).order_by(hits.desc(), LshBand.article_id).limit(MAX_CANDIDATES)).all()
+    if not rows:
+        return None
+    stored = {row.article_id: Fingerprint.from_bytes(row.signature, row.shingle_hashes) for row in session.execute(
+        select(ArticleFingerprint.article_id, ArticleFingerprint.signature, ArticleFingerprint.shingle_hashes)
+        .where(ArticleFingerprint.article_id.in_([r.article_id for r in rows])))}
+    likely = [i for i, other in stored.items()
+              if float(np.mean(other.signature == fp.signature)) >= MIN_ESTIMATED_JACCARD]
+    best: tuple[int, int, float] | None = None
+    for candidate in session.execute(select(Article.id, Article.cluster_id, Article.text)
+                                     .where(Article.id.in_(likely), Article.cluster_id.is_not(None))):
+        verdict = compare(article.text, fp, candidate.text, stored[candidate.id])
+        if verdict.same and (best is None or verdict.jaccard > best[2]):
+            best = (candidate.id, candidate.cluster_id, verdict.jaccard)
+    return best
+
+
+def place(session: Session, article: Article) -> Placement:
+    """Assign `article` (flushed, with its text) to a cluster and index its fingerprint."""
+    # imported here: datasketch brings scipy (~70 MB); only the processes that store pages need it
+    from dedup import band_keys, fingerprint
+
+    fp = fingerprint(article.text)
+    keys = sorted(set(band_keys(fp.signature)))
+    _lock_keys(session, keys)
+    match = None
+    cluster_id: int | None = None
+    if article.previous_version_id is not None:
+        cluster_id = session.scalar(select(Article.cluster_id).where(Article.id == article.previous_version_id))
+    if cluster_id is None:
+        match = _best_match(session, article, fp, keys)
+        cluster_id = match[1] if match else None
+    created = cluster_id is None
+    if created:
+        now = _now()
+        cluster_id = session.execute(insert(Cluster).values(canonical_article_id=article.id, created_at=now,
+                                                            updated_at=now).returning(Cluster.id)).scalar_one()
+    article.cluster_id = cluster_id  # flushed with the page's transaction
+    # Core executemany: 33 rows per article through the ORM's unit of work would cost more
+    # than the rest of storing the page
+    session.execute(insert(ArticleFingerprint), [
+        {"article_id": article.id, "signature": fp.signature_bytes(), "shingle_hashes": fp.hashes_bytes()}])
+    session.execute(insert(LshBand), [{"article_id": article.id, "key": key} for key in keys])
+    if not created:  # joined an existing cluster: the canonical copy may change
+        choose_canonical(session, cluster_id)
+    return Placement(cluster_id, match[0] if match else None, match[2] if match else None)
+
+
+def _names(portal: Portal) -> list[str]:
+    return [tone_key(name) for name in (portal.name, portal.key) if name and len(name) >= 4]
+
+
+def choose_canonical(session: Session, cluster_id: int) -> int:
+    """Apply the canonical rule to a cluster's current versions; returns the canonical id."""
+    cluster = session.get(Cluster, cluster_id, with_for_update=True)
+    members = list(session.scalars(select(Article).where(Article.cluster_id == cluster_id)))
+    superseded = {m.previous_version_id for m in members if m.previous_version_id is not None}
+    current = [m for m in members if m.id not in superseded] or members
+    mentions = {m.id: tone_key(" ".join(filter(None, (m.attribution, m.source_tag)))) for m in current}
+
+    def named_as_origin(member: Article) -> bool:
+        names = _names(member.portal)
+        return any(other != member.id and any(n in said for n in names)
+                   for other, said in mentions.items() if said)
+
+    canonical = min(current, key=lambda m: (
+        m.published is None, m.published or _FAR_FUTURE, not named_as_origin(m),
+        -LEVEL_RANK.get(m.portal.level, 0), m.first_seen, m.id))
+    assert cluster is not None
+    if cluster.canonical_article_id != canonical.id:
+        cluster.canonical_article_id = canonical.id
+        cluster.updated_at = _now()
+    return canonical.id
+
+
+def version_note(old: Article, title: str, new_text: str) -> str:
+    """Diff summary of a new version against the previous: paragraphs added/removed, title."""
+    diff = list(difflib.ndiff(old.text.split("\n"), new_text.split("\n")))
+    added = sum(line.startswith("+ ") for line in diff)
+    removed = sum(line.startswith("- ") for line in diff)
+    parts = [f"+{added} -{removed} paragraphs"]
+    if title != old.title:
+        parts.append("title changed")
+    return "; ".join(parts)
+
+
+def unplaced(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Article).where(Article.cluster_id.is_(None))) or 0
+
+
+def place_unplaced(session: Session, limit: int | None = None) -> int:
+    """Place articles without a cluster (stored before clustering existed, or after a reset),
+    oldest first; returns how many."""
+    stmt = select(Article).where(Article.cluster_id.is_(None)).order_by(Article.first_seen, Article.id)
+    done = 0
+    for article in session.scalars(stmt.limit(limit) if limit else stmt).all():
+        place(session, article)
+        done += 1
+    return done
+
+
+def reset(session: Session) -> None:
+    """Forget every cluster, fingerprint and band (articles and versions stay) before reclustering."""
+    session.execute(delete(LshBand))
+    session.execute(delete(ArticleFingerprint))
+    session.execute(update(Article).values(cluster_id=None))
+    session.execute(delete(Cluster))
+
+
+
+@dataclass(frozen=True, slots=True)
+class ReclusterReport:
+    articles: int
+    clusters: int
+    multi_copy_clusters: int
+    moved: int  # articles whose set of fellow members changed
+
+
+def _partition(session: Session) -> dict[int, frozenset[int]]:
+    members: dict[int | None, set[int]] = {}
+    for article_id, cluster_id in session.execute(select(Article.id, Article.cluster_id)):
+        members.setdefault(cluster_id, set()).add(article_id)
+    return {a: frozenset(m) for c, m in members.items() if c is not None for a in m}
+
+
+def recluster(db_session_factory, batch: int = 500) -> ReclusterReport:
+    """Rebuild every cluster from the stored articles (after thresholds change), oldest first,
+    one transaction per `batch` articles. Interrupted, it leaves articles unplaced, which the
+    next crawl (or the next run of this) places: nothing is lost."""
+    with db_session_factory() as session, session.begin():
+        before = _partition(session)
+        reset(session)
+    while True:
+        with db_session_factory() as session, session.begin():
+            if not place_unplaced(session, limit=batch):
+                break
+    with db_session_factory() as session:
+        after = _partition(session)
+        sizes: dict[frozenset[int], int] = {}
+        for group in after.values():
+            sizes[group] = len(group)
+    moved = sum(before.get(a, frozenset([a])) != after.get(a) for a in after)
+    return ReclusterReport(len(after), len(sizes), sum(n > 1 for n in sizes.values()), moved)
