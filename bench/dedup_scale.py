@@ -131,8 +131,8 @@ def index_bytes(db: Database) -> int:
             return sum(conn.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar()
                        for t in ("lsh_bands", "article_fingerprints"))
         try:
-            return conn.execute(text("SELECT SUM(pgsize) FROM dbstat WHERE name IN ('lsh_bands', 'ix_lsh_bands_key', "
-                                     "'article_fingerprints', 'sqlite_autoindex_lsh_bands_1')")).scalar() or 0
+            return conn.execute(text("SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+                                     "('lsh_bands', 'article_fingerprints')")).scalar() or 0
         except Exception:  # SQLite built without dbstat: the whole file
             return Path(db.url.database).stat().st_size
 

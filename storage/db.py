@@ -196,6 +196,9 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # 16 MB of page cache (the default is 2 MB): the LSH band and URL lookups of a large
+            # archive otherwise re-read their B-tree pages from the OS on every page stored
+            cursor.execute("PRAGMA cache_size = -16384")
         finally:
             cursor.close()
 

@@ -51,16 +51,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "lsh_bands",
-        sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.BigInteger(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], name=op.f("fk_lsh_bands_article_id_articles")),
-        sa.PrimaryKeyConstraint("article_id", "key", name=op.f("pk_lsh_bands")),
+        sa.PrimaryKeyConstraint("key", "article_id", name=op.f("pk_lsh_bands")),
+        sqlite_with_rowid=False,  # one B-tree keyed by (key, article_id): see storage.models.LshBand
     )
-    op.create_index("ix_lsh_bands_key", "lsh_bands", ["key"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_lsh_bands_key", table_name="lsh_bands")
     op.drop_table("lsh_bands")
     op.drop_table("article_fingerprints")
     with op.batch_alter_table("article_urls") as batch:
