@@ -50,11 +50,8 @@ def run_crawl(
         print("govcrawl: the registry has no active portal to crawl", file=sys.stderr)
         return EXIT_USAGE
 
-    db = Database(db_url)
-    try:
-        db.migrate()
-    except StorageError as exc:
-        print(f"govcrawl: {exc}", file=sys.stderr)
+    db = _open_db(db_url)
+    if db is None:
         return EXIT_DATABASE
 
     from scrapy.crawler import CrawlerProcess
@@ -172,11 +169,8 @@ CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "canonica
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    db = Database(args.db)
-    try:
-        db.migrate()
-    except StorageError as exc:
-        print(f"govcrawl: {exc}", file=sys.stderr)
+    db = _open_db(args.db)
+    if db is None:
         return EXIT_DATABASE
     out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
@@ -197,6 +191,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _open_db(url: str | None) -> Database | None:
+    """The migrated database, or None after saying why it cannot be used."""
     db = Database(url)
     try:
         db.migrate()

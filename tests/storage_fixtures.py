@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from cleaning.article import Article
-from storage import Database, PortalRecord, sync_portals
+from crawler.processing import Target
+from storage import Database, PortalRecord, start_run, sync_portals
 
 PG_ADMIN_URL = os.environ.get(
     "GOVCRAWL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -122,3 +123,14 @@ def make_article(key: str, url: str = "http://example.gov.vn/x", **fields: Any) 
     }
     defaults.update(fields)
     return Article(url=url, **defaults)
+
+
+def page_target(db_url: str, host: str) -> Target:
+    """A migrated database with one portal "p" on `host` and a started run: where pages go."""
+    database = Database(db_url)
+    database.migrate()
+    with database.session() as s, s.begin():
+        sync_portals(s, [PortalRecord("p", "Sở Nội vụ", "so", hosts=(host,))])
+        run_id = start_run(s, args="test")
+    database.dispose()
+    return Target(db_url=db_url, run_id=run_id, dead_letter_dir="unused")

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from crawler.processing import PageJob, PagePool, Target
-from storage import Database, PortalRecord, repository
+from storage import Database
 from storage.models import Article, ArticleUrl, Failure
+from tests.storage_fixtures import page_target
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cleaning" / "drupal" / "seed000_d7_views.html"
 HOST = "sonoivu.langson.gov.vn"
@@ -28,13 +29,7 @@ def _job(url: str, body: bytes, final_url: str | None = None) -> PageJob:
 
 
 def _prepare(db_url: str) -> Target:
-    db = Database(db_url)
-    db.migrate()
-    with db.session() as s, s.begin():
-        repository.sync_portals(s, [PortalRecord("p", "Sở Nội vụ", "so", hosts=(HOST,))])
-        run_id = repository.start_run(s, args="test")
-    db.dispose()
-    return Target(db_url=db_url, run_id=run_id, dead_letter_dir="unused")
+    return page_target(db_url, HOST)
 
 
 async def _run(pool: PagePool, jobs: list[PageJob]) -> list[str]:

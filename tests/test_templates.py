@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from cleaning import extract_article
 from cleaning.templates import MIN_PAGES, TemplateLearner, is_template, segment_key
-from crawler.processing import PageJob, PagePool, Target
-from storage import Database, PortalRecord, repository
+from crawler.processing import PageJob, PagePool
+from storage import Database
 from storage.models import Article, TemplateSegment
+from tests.storage_fixtures import page_target
 
 HOST = "sonoivu.example.gov.vn"
 TEMPLATE = "Mời bạn đọc gửi ý kiến đóng góp về hòm thư điện tử của Ban biên tập Cổng thông tin."
@@ -67,13 +68,7 @@ def _job(i: int) -> PageJob:
 
 
 def _run(db_url: str, pages: range) -> list[str]:
-    db = Database(db_url)
-    db.migrate()
-    with db.session() as s, s.begin():
-        repository.sync_portals(s, [PortalRecord("p", "Sở Nội vụ", "so", hosts=(HOST,))])
-        run_id = repository.start_run(s, args="test")
-    db.dispose()
-    pool = PagePool(0, Target(db_url=db_url, run_id=run_id, dead_letter_dir="unused"))
+    pool = PagePool(0, page_target(db_url, HOST))
 
     async def go() -> list[str]:
         return [(await pool.process(_job(i))).outcome for i in pages]
