@@ -53,8 +53,8 @@ class StoragePipeline:
         gc.freeze()
 
     def _cluster_unplaced(self) -> None:
-        """Articles stored before clustering existed (or after `govcrawl dedup --reset` was cut
-        short) join clusters before new pages arrive, so new copies find them."""
+        """Articles stored before clustering existed (or left unplaced by an interrupted
+        `govcrawl dedup`) join clusters before new pages arrive, so new copies find them."""
         with self.db.session() as session, session.begin():
             pending = clusters.unplaced(session)
             if pending:

@@ -39,13 +39,6 @@ MIN_ESTIMATED_JACCARD = 0.3  # below this (signature estimate) a candidate is no
 _FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    cluster_id: int
-    matched_article_id: int | None  # the verified near-duplicate it joined, if any
-    jaccard: float | None
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -57,8 +50,8 @@ def _lock_keys(session: Session, keys: Iterable[int]) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def _best_match(session: Session, article: Article, fp: Fingerprint, keys: list[int]) -> tuple[int, int, float] | None:
-    """(article id, cluster id, Jaccard) of the closest verified near-duplicate, or None."""
+def _best_match(session: Session, article: Article, fp: Fingerprint, keys: list[int]) -> int | None:
+    """The cluster of the closest verified near-duplicate, or None."""
     from dedup import Fingerprint, compare
 
     hits = func.count().label("hits")
@@ -72,30 +65,29 @@ def _best_match(session: Session, article: Article, fp: Fingerprint, keys: list[
         .where(ArticleFingerprint.article_id.in_([r.article_id for r in rows])))}
     likely = [i for i, other in stored.items()
               if float(np.mean(other.signature == fp.signature)) >= MIN_ESTIMATED_JACCARD]
-    best: tuple[int, int, float] | None = None
+    best: tuple[float, int] | None = None  # (Jaccard, cluster id)
     for candidate in session.execute(select(Article.id, Article.cluster_id, Article.text)
                                      .where(Article.id.in_(likely), Article.cluster_id.is_not(None))):
         verdict = compare(article.text, fp, candidate.text, stored[candidate.id])
-        if verdict.same and (best is None or verdict.jaccard > best[2]):
-            best = (candidate.id, candidate.cluster_id, verdict.jaccard)
-    return best
+        if verdict.same and (best is None or verdict.jaccard > best[0]):
+            best = (verdict.jaccard, candidate.cluster_id)
+    return best[1] if best else None
 
 
-def place(session: Session, article: Article) -> Placement:
-    """Assign `article` (flushed, with its text) to a cluster and index its fingerprint."""
-    # imported here: datasketch brings scipy (~70 MB); only the processes that store pages need it
+def place(session: Session, article: Article) -> int:
+    """Assign `article` (flushed, with its text) to a cluster and index its fingerprint; returns
+    the cluster id."""
+    # imported here: datasketch brings scipy (~65 MB); only the processes that store pages need it
     from dedup import band_keys, fingerprint
 
     fp = fingerprint(article.text)
     keys = sorted(set(band_keys(fp.signature)))
     _lock_keys(session, keys)
-    match = None
     cluster_id: int | None = None
     if article.previous_version_id is not None:
         cluster_id = session.scalar(select(Article.cluster_id).where(Article.id == article.previous_version_id))
     if cluster_id is None:
-        match = _best_match(session, article, fp, keys)
-        cluster_id = match[1] if match else None
+        cluster_id = _best_match(session, article, fp, keys)
     created = cluster_id is None
     if created:
         now = _now()
@@ -109,7 +101,7 @@ def place(session: Session, article: Article) -> Placement:
     session.execute(insert(LshBand), [{"article_id": article.id, "key": key} for key in keys])
     if not created:  # joined an existing cluster: the canonical copy may change
         choose_canonical(session, cluster_id)
-    return Placement(cluster_id, match[0] if match else None, match[2] if match else None)
+    return cluster_id
 
 
 def _names(portal: Portal) -> list[str]:
@@ -173,7 +165,6 @@ def reset(session: Session) -> None:
     session.execute(delete(Cluster))
 
 
-
 @dataclass(frozen=True, slots=True)
 class ReclusterReport:
     articles: int
@@ -202,8 +193,6 @@ def recluster(db_session_factory, batch: int = 500) -> ReclusterReport:
                 break
     with db_session_factory() as session:
         after = _partition(session)
-        sizes: dict[frozenset[int], int] = {}
-        for group in after.values():
-            sizes[group] = len(group)
+    groups = set(after.values())
     moved = sum(before.get(a, frozenset([a])) != after.get(a) for a in after)
-    return ReclusterReport(len(after), len(sizes), sum(n > 1 for n in sizes.values()), moved)
+    return ReclusterReport(len(after), len(groups), sum(len(g) > 1 for g in groups), moved)

@@ -395,8 +395,9 @@ def store_article(
       portal and canonical_url switch to it. Every URL stays recorded.
     - URL already recorded but now serving a *different* content_hash: nothing is overwritten.
       The URL moves to the Article of the new hash (created "new", or found "duplicate");
-      the old Article is kept as it was (its canonical_url may still name this URL).
-      Proper versioning of changed pages is a later issue.
+      the old Article is kept as it was (its canonical_url may still name this URL). A new
+      Article made this way is the page's next version: `previous_version_id` and a diff note.
+    - Every new Article joins a near-duplicate cluster (`storage.clusters.place`).
 
     Concurrency (PostgreSQL): the Article and ArticleUrl inserts run in SAVEPOINTs; when
     another transaction inserted the same content_hash or URL first, the IntegrityError is
