@@ -1,8 +1,9 @@
-"""The `govcrawl` command line: crawl, extract, export, dedup, show, portals, eval, demo.
+"""The `govcrawl` command line: crawl, runs, extract, export, dedup, show, portals, eval, demo.
 
 Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
-or a quality bar was missed (eval --check);
-2 usage error; 3 the database is unusable; 4 the registry is invalid.
+or a quality bar was missed (eval --check); 2 usage error; 3 the database is unusable; 4 the
+registry is invalid; 5 a health check flagged a portal (crawl; a portal that failed entirely
+makes it 1 instead).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from crawler import __version__
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_REGISTRY = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_REGISTRY, EXIT_UNHEALTHY = 0, 1, 2, 3, 4, 5
 
 
 def _setting_pair(text: str) -> tuple[str, str]:
@@ -38,6 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     crawl.add_argument("--registry", metavar="DIR", help="read portal files from DIR instead of the packaged registry")
     crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO instead of WARNING")
+    crawl.add_argument("--json", action="store_true",
+                       help="print the run report as JSON on stdout instead of the table (progress stays on stderr)")
+
+    runs = sub.add_parser("runs", help="list the crawl runs, or one run's report",
+                          description="Without RUN_ID: the latest runs (id, start, status, duration, "
+                                      "totals, flagged portals). With RUN_ID: that run's per-portal table.")
+    runs.add_argument("run_id", nargs="?", type=int, metavar="RUN_ID", help="show this run's per-portal report")
+    runs.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+    runs.add_argument("--limit", type=int, default=20, metavar="N", help="the latest N runs (default 20)")
+    runs.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     extract = sub.add_parser("extract", help="extract articles from saved HTML files to JSON Lines")
     extract.add_argument("files", nargs="+", metavar="FILE", help="HTML file, .html.gz, or - for stdin")

@@ -13,14 +13,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from crawler import report
 from crawler.cli import EXIT_DATABASE, EXIT_FAILED, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
+from storage.runs import get_run, list_runs, run_summary
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     return run_crawl(args.targets, db_url=args.db, max_pages=args.max_pages,
-                     overrides=args.settings, registry_dir=args.registry, verbose=args.verbose)
+                     overrides=args.settings, registry_dir=args.registry, verbose=args.verbose,
+                     as_json=args.json)
 
 
 def run_crawl(
@@ -31,8 +34,10 @@ def run_crawl(
     overrides: Iterable[tuple[str, str]] = (),
     registry_dir: str | None = None,
     verbose: bool = False,
+    as_json: bool = False,
     out: IO[str] = sys.stdout,
 ) -> int:
+    """Crawl, then print the run report (table or JSON); the exit status is the report's."""
     try:
         registry = load_registry(Path(registry_dir) if registry_dir else None)
     except RegistryError as exc:
@@ -64,7 +69,6 @@ def run_crawl(
     settings.set("GOVCRAWL_DB", db.url.render_as_string(hide_password=False), priority="cmdline")
     settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
     settings.set("GOVCRAWL_PROGRESS_INTERVAL", 10, priority="cmdline")
-    settings.set("EXTENSIONS", {"crawler.progress.PortalProgress": 500}, priority="cmdline")
     settings.set("GOVCRAWL_ARGS", " ".join(["crawl", *targets]), priority="cmdline")
     for name, value in overrides:
         settings.set(name, value, priority="cmdline")
@@ -73,35 +77,50 @@ def run_crawl(
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, portal=",".join(keys) or None, url=",".join(urls) or None,
                   max_pages=max_pages, registry_dir=registry_dir)
-    started = time.monotonic()
     process.start()
-    elapsed = time.monotonic() - started
 
     run_id = crawler.stats.get_value("govcrawl/run_id")
     if run_id is None:
         print("govcrawl: the crawl did not start (see the log above)", file=sys.stderr)
         return EXIT_FAILED
-    with db.session() as session:
-        rows = repository.run_summary(session, run_id)
-    return print_summary(rows, run_id, elapsed, db.display_url, out)
-
-
-def print_summary(rows: Sequence[Any], run_id: int, elapsed: float, db_display: str, out: IO[str]) -> int:
-    width = max((len(r.portal_key) for r in rows), default=6)
-    print(f"{'portal':<{width}}  {'status':<7} {'pages':>6} {'new':>6} {'dup':>6} "
-          f"{'seen':>6} {'failed':>6} {'errors':>6}  notes", file=out)
-    for r in rows:
-        print(f"{r.portal_key:<{width}}  {r.status:<7} {r.pages_fetched:>6} {r.articles_new:>6} "
-              f"{r.articles_duplicate:>6} {r.articles_seen:>6} {r.articles_failed:>6} "
-              f"{r.errors:>6}  {r.note or ''}", file=out)
-    total = lambda field: sum(getattr(r, field) for r in rows)  # noqa: E731
-    print(f"run {run_id}: {total('pages_fetched')} pages fetched in {elapsed:.1f} s; articles "
-          f"{total('articles_new')} new / {total('articles_duplicate')} duplicate / "
-          f"{total('articles_failed')} failed; database {db_display}", file=out)
-    failed = [r.portal_key for r in rows if r.status == "failed"]
-    if failed:
-        print(f"portals that failed entirely: {', '.join(failed)}", file=out)
+    with db.session(readonly=True) as session:
+        run = get_run(session, run_id)
+        rows = run_summary(session, run_id)
+    if run is None or run.status == "running":  # closing the run failed: no report to print
+        print(f"govcrawl: run {run_id} was not closed and has no report (see the log above)", file=sys.stderr)
         return EXIT_FAILED
+    if as_json:
+        print(json.dumps(report.report_json(run, rows), ensure_ascii=False, indent=1), file=out)
+    else:
+        report.print_run(run, rows, db.display_url, out)
+    return report.exit_code(rows)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        print("govcrawl: --limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    db = _open_db(args.db)
+    if db is None:
+        return EXIT_DATABASE
+    if args.run_id is None:
+        with db.session(readonly=True) as session:
+            runs = list_runs(session, args.limit)
+        if args.json:
+            print(json.dumps([report.run_json(r) for r in runs], ensure_ascii=False, indent=1))
+        else:
+            report.print_runs(runs, sys.stdout)
+        return EXIT_OK
+    with db.session(readonly=True) as session:
+        run = get_run(session, args.run_id)
+        rows = run_summary(session, args.run_id)
+    if run is None:
+        print(f"govcrawl: no run with id {args.run_id} (`govcrawl runs` lists them)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(report.report_json(run, rows), ensure_ascii=False, indent=1))
+    else:
+        report.print_run(run, rows, db.display_url, sys.stdout)
     return EXIT_OK
 
 

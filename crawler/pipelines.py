@@ -15,10 +15,12 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.health import Thresholds
 from crawler.items import FailureItem, PageItem
 from crawler.processing import PageJob, PagePool, Target, default_workers, write_dead_letter
-from crawler.runs import portal_records, portal_stats
+from crawler.runs import assess_health, portal_records, portal_stats
 from storage import Database, clusters, repository
+from storage.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ class StoragePipeline:
         self.dead_letter_dir = Path(crawler.settings.get("GOVCRAWL_DEAD_LETTER_DIR") or "data")
         workers = crawler.settings.getint("GOVCRAWL_PROCESS_WORKERS", -1)
         self.workers = default_workers() if workers < 0 else workers
+        self.thresholds = Thresholds.from_settings(crawler.settings)
         self.run_id: int | None = None
 
     @classmethod
@@ -42,7 +45,7 @@ class StoragePipeline:
         self.db.migrate()
         with self.db.session() as session, session.begin():
             repository.sync_portals(session, portal_records(self.spider.portals.values()))
-            self.run_id = repository.start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
+            self.run_id = start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
         self._cluster_unplaced()
         self.stats.set_value("govcrawl/run_id", self.run_id)
         self.pages = PagePool(self.workers, Target(
@@ -69,7 +72,8 @@ class StoragePipeline:
         if self.crawler.stats.get_value("finish_reason", "finished") not in ("finished", None):
             status = "interrupted"
         with self.db.session() as session, session.begin():
-            repository.finish_run(session, self.run_id, status, stats)
+            assess_health(session, self.run_id, stats, self.thresholds)
+            finish_run(session, self.run_id, status, stats)
 
     async def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:
         if isinstance(item, FailureItem):
@@ -83,13 +87,15 @@ class StoragePipeline:
             hosts=frozenset(h.lower() for h in portal.hosts),
             url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
             fetched_at=item.fetched_at))
-        if result.outcome in ("new", "duplicate", "seen"):
-            self.stats.inc_value(f"govcrawl/{key}/articles_{result.outcome}")
-        elif result.outcome == "failed":  # recorded in the failures table
-            self.stats.inc_value(f"govcrawl/{key}/articles_failed")
-            logger.warning("extraction failed for %s: %s", item.final_url, result.reason)
-        else:  # storage_error: the page was kept in the dead-letter file
+        if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
+            return item
+        # new, version, duplicate, seen, or failed (recorded in the failures table)
+        self.stats.inc_value(f"govcrawl/{key}/articles_{result.outcome}")
+        if result.outcome == "failed":
+            logger.warning("extraction failed for %s: %s", item.final_url, result.reason)
+        if result.undated:
+            self.stats.inc_value(f"govcrawl/{key}/articles_undated")
         return item
 
     def _record_failure(self, portal_key: str, url: str, kind: str, reason: str) -> None:

@@ -57,8 +57,9 @@ class PageJob:
 
 @dataclass(frozen=True, slots=True)
 class PageResult:
-    outcome: str  # "new" | "duplicate" | "seen" | "failed" | "storage_error"
+    outcome: str  # "new" | "version" | "duplicate" | "seen" | "failed" | "storage_error"
     reason: str | None = None
+    undated: bool = False  # a new article (or version) stored without a publication date
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +183,7 @@ class PageStore:
             outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
                                             article=article, seen_at=job.fetched_at,
                                             run_id=self.target.run_id)
-        return PageResult(outcome.kind)
+        return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"))
 
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:
         path = Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl"

@@ -35,6 +35,9 @@ RETRY_TIMES = 2
 HTTPPROXY_ENABLED = True
 
 ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+# PortalActivity: each portal's first/last activity for the run report; PortalProgress: the
+# progress display (off unless GOVCRAWL_PROGRESS_INTERVAL > 0, as `govcrawl crawl` sets it).
+EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500}
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -44,3 +47,15 @@ GOVCRAWL_DB = None  # None: environment GOVCRAWL_DB, then sqlite:///./data/govcr
 # Processes that extract and store pages beside the crawl (see crawler/processing.py):
 # -1 = one less than the CPU count (at least one); 0 = inline in the crawl process.
 GOVCRAWL_PROCESS_WORKERS = -1
+# Plain progress lines (when stderr is not a terminal) every this many seconds; 0 = none.
+GOVCRAWL_PROGRESS_INTERVAL = 0
+
+# Health checks of the run report (crawler/health.py); a flagged portal makes `govcrawl crawl`
+# exit with 5. Runs without a new article that make a portal "stalled" (0: never stalled):
+GOVCRAWL_HEALTH_STALLED_RUNS = 3
+# "undated" / "bodiless": at least this share of the run's article pages, out of at least
+# MIN_PAGES, while the portal's earlier runs (the latest HISTORY_RUNS) had at most BASELINE_SHARE.
+GOVCRAWL_HEALTH_REDESIGN_SHARE = 0.5
+GOVCRAWL_HEALTH_REDESIGN_MIN_PAGES = 5
+GOVCRAWL_HEALTH_BASELINE_SHARE = 0.1
+GOVCRAWL_HEALTH_HISTORY_RUNS = 10

@@ -1,4 +1,4 @@
-"""python -m portalsim serve|truth [--articles N] [--seed S]"""
+"""python -m portalsim serve|truth [--articles N] [--seed S] [--fault KEY=all_500|no_dates ...]"""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,16 @@ import signal
 import sys
 import threading
 
+from portalsim.faults import FAULTS, parse_fault
 from portalsim.replica import build_replica
 from portalsim.server import ReplicaServer
+
+
+def _fault(text: str) -> tuple[str, str]:
+    try:
+        return parse_fault(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
         else:
             p.add_argument("--live-clock", action="store_true", help="header clocks show the real time")
+            p.add_argument("--fault", action="append", type=_fault, default=[], metavar="KEY=FAULT",
+                           help=f"make one portal misbehave ({', '.join(FAULTS)}); repeatable")
     args = parser.parse_args(argv)
     if args.command == "truth":
         replica = build_replica(seed=args.seed, articles=args.articles)
@@ -36,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with ReplicaServer(replica) as server:
+    try:
+        server = ReplicaServer(replica, faults=dict(args.fault))
+    except ValueError as exc:  # a fault for a portal the replica does not have
+        parser.error(str(exc))
+    with server:
         for p in replica.portals:
             print(f"{p.key:20} {p.family:11} {server.base_url(p.key)}  (alias http://{p.alias_host})", flush=True)
         print(f"serving {args.articles} stories (seed {args.seed}); Ctrl-C to stop", flush=True)

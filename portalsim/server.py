@@ -5,12 +5,13 @@ import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from portalsim.faults import Faults
 from portalsim.replica import Replica
 
 logger = logging.getLogger(__name__)
 
 
-def _handler_for(replica: Replica, host: str) -> type[BaseHTTPRequestHandler]:
+def _handler_for(faults: Faults, host: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "Microsoft-IIS/8.5"
         sys_version = ""
@@ -18,7 +19,7 @@ def _handler_for(replica: Replica, host: str) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def _respond(self, with_body: bool) -> None:
-            status, headers, body = replica.render(host, self.path)
+            status, headers, body = faults.render(host, self.path)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -47,11 +48,14 @@ class _Server(ThreadingHTTPServer):
 class ReplicaServer:
     """Context manager: `with ReplicaServer(replica) as server: server.base_url("replica-drupal")`."""
 
-    def __init__(self, replica: Replica, port: int | None = None):
+    def __init__(self, replica: Replica, port: int | None = None, faults: dict[str, str] | None = None):
         """port: None = the fixed contract addresses (127.0.10.N:8470 and 127.0.11.N:8470);
         an int binds the same IPs on that port instead (0 = any free port), for parallel test
-        runs. Pages still name the contract hosts in absolute links and canonicals."""
+        runs. Pages still name the contract hosts in absolute links and canonicals.
+        faults: {portal key: fault} (portalsim/faults.py); `server.faults.set(key, fault)`
+        changes them while serving."""
         self.replica = replica
+        self.faults = Faults(replica, faults)
         self.port = port
         self._servers: list[tuple[_Server, threading.Thread]] = []
         self._bound: dict[str, str] = {}
@@ -64,7 +68,7 @@ class ReplicaServer:
                 for host in (portal.host, portal.alias_host):
                     addr, port = host.rsplit(":", 1)
                     bind_port = int(port) if self.port is None else self.port
-                    srv = _Server((addr, bind_port), _handler_for(self.replica, host))
+                    srv = _Server((addr, bind_port), _handler_for(self.faults, host))
                     self._bound[host] = f"{addr}:{srv.server_address[1]}"
                     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
                                               name=f"portalsim-{host}", daemon=True)

@@ -10,19 +10,15 @@ from storage.db import Database, StorageError
 from storage.repository import (
     FailureRecord,
     PortalRecord,
-    PortalRunStats,
-    RunPortalSummary,
     StoreOutcome,
-    finish_run,
     iter_export,
     list_failures,
     record_failure,
-    run_summary,
-    start_run,
     store_article,
     store_page,
     sync_portals,
 )
+from storage.runs import PortalRunStats, RunPortalSummary, finish_run, run_summary, start_run
 
 __all__ = [
     "Database",

@@ -179,7 +179,7 @@ class CrawlRun(Base):
 
 
 class CrawlRunPortal(Base):
-    """Per-portal counters of one run."""
+    """Per-portal counters of one run (storage/runs.py), with the health flags of the run report."""
 
     __tablename__ = "crawl_run_portals"
     __table_args__ = (UniqueConstraint("run_id", "portal_id"),)
@@ -188,13 +188,22 @@ class CrawlRunPortal(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
     portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"))
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 304 responses
     articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # known URL, new body
     articles_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     articles_seen: Mapped[int] = mapped_column(Integer, default=0)
     articles_failed: Mapped[int] = mapped_column(Integer, default=0)
+    # new and version articles stored without a publication date (a redesign sign)
+    articles_undated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    errors_by_kind: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"http": 12, "dns": 1}
+    # the portal's first and last activity in the run (NULL in rows written before they were kept)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    health: Mapped[str | None] = mapped_column(Text)  # flags joined by "; " (crawler/health.py), NULL: healthy
 
     run: Mapped[CrawlRun] = relationship(back_populates="portals")
     portal: Mapped[Portal] = relationship()

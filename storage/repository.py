@@ -28,12 +28,9 @@ from storage.db import StorageError
 from storage.models import (
     LEVEL_RANK,
     LEVELS,
-    RUN_STATUSES,
     Article,
     ArticleUrl,
     Cluster,
-    CrawlRun,
-    CrawlRunPortal,
     Failure,
     Portal,
 )
@@ -67,29 +64,6 @@ class PortalRecord:
     hosts: Sequence[str] = ()
 
 
-@dataclass(slots=True)
-class PortalRunStats:
-    """Per-portal counters of one run, written by `finish_run`."""
-
-    pages_fetched: int = 0
-    articles_new: int = 0
-    articles_duplicate: int = 0
-    articles_seen: int = 0  # re-crawl of a URL already stored with the same content
-    articles_failed: int = 0
-    errors: int = 0
-    status: str = "ok"
-    note: str | None = None
-
-    def count(self, outcome: StoreOutcome) -> None:
-        """Add one `store_article` outcome to the matching counter."""
-        if outcome.kind == "new":
-            self.articles_new += 1
-        elif outcome.kind == "duplicate":
-            self.articles_duplicate += 1
-        else:
-            self.articles_seen += 1
-
-
 @dataclass(frozen=True, slots=True)
 class StoreOutcome:
     """Result of `store_article`.
@@ -102,20 +76,6 @@ class StoreOutcome:
     kind: OutcomeKind
     article_id: int
     canonical: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RunPortalSummary:
-    portal_key: str
-    portal_name: str
-    pages_fetched: int
-    articles_new: int
-    articles_duplicate: int
-    articles_seen: int
-    articles_failed: int
-    errors: int
-    status: str
-    note: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +219,7 @@ def _incumbent(session: Session, row: Article) -> _Copy:
     return _Copy(row.canonical_url, level, row.published, first_seen)
 
 
-# --------------------------------------------------------------------------- portals and runs
+# --------------------------------------------------------------------------- portals and failures
 
 
 def sync_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[str, int]:
@@ -285,58 +245,6 @@ def sync_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[str,
         session.flush()
         ids[record.key] = row.id
     return ids
-
-
-def start_run(session: Session, args: str, *, started_at: datetime | None = None) -> int:
-    """Create a CrawlRun with status "running"; returns its id."""
-    run = CrawlRun(
-        started_at=_aware(started_at, "started_at") if started_at else _utcnow(),
-        status="running",
-        args=args,
-    )
-    session.add(run)
-    session.flush()
-    return run.id
-
-
-def finish_run(
-    session: Session,
-    run_id: int,
-    status: str,
-    portal_stats: dict[str, PortalRunStats],
-    *,
-    finished_at: datetime | None = None,
-) -> None:
-    """Close a run: set its status and finish time, write the per-portal counters (by portal key).
-
-    Calling it again for the same run overwrites the counters (one row per run and portal).
-    """
-    if status not in RUN_STATUSES:
-        raise ValueError(f"run {run_id}: unknown status {status!r} (choose one of: {RUN_STATUSES})")
-    run = session.get(CrawlRun, run_id)
-    if run is None:
-        raise StorageError(f"unknown crawl run id {run_id}")
-    run.status = status
-    run.finished_at = _aware(finished_at, "finished_at") if finished_at else _utcnow()
-    for key, stats in portal_stats.items():
-        portal = _portal_by_key(session, key)
-        row = session.scalars(
-            select(CrawlRunPortal).where(
-                CrawlRunPortal.run_id == run_id, CrawlRunPortal.portal_id == portal.id
-            )
-        ).one_or_none()
-        if row is None:
-            row = CrawlRunPortal(run_id=run_id, portal_id=portal.id)
-            session.add(row)
-        row.pages_fetched = stats.pages_fetched
-        row.articles_new = stats.articles_new
-        row.articles_duplicate = stats.articles_duplicate
-        row.articles_seen = stats.articles_seen
-        row.articles_failed = stats.articles_failed
-        row.errors = stats.errors
-        row.status = stats.status
-        row.note = stats.note
-    session.flush()
 
 
 def record_failure(
@@ -708,31 +616,6 @@ def article_view(session: Session, article_id: int) -> dict[str, Any] | None:
                        "next_version_id": later[0] if later else None, "version_note": row.version_note,
                        "is_canonical": canonical.id == row.id}
     return view
-
-
-def run_summary(session: Session, run_id: int) -> list[RunPortalSummary]:
-    """Per-portal counters of a run, by portal key."""
-    stmt = (
-        select(CrawlRunPortal, Portal)
-        .join(Portal, CrawlRunPortal.portal_id == Portal.id)
-        .where(CrawlRunPortal.run_id == run_id)
-        .order_by(Portal.key)
-    )
-    return [
-        RunPortalSummary(
-            portal_key=portal.key,
-            portal_name=portal.name,
-            pages_fetched=row.pages_fetched,
-            articles_new=row.articles_new,
-            articles_duplicate=row.articles_duplicate,
-            articles_seen=row.articles_seen,
-            articles_failed=row.articles_failed,
-            errors=row.errors,
-            status=row.status,
-            note=row.note,
-        )
-        for row, portal in session.execute(stmt)
-    ]
 
 
 def list_failures(session: Session, run_id: int | None = None) -> list[FailureRecord]:

@@ -38,3 +38,13 @@ def test_portals_lists_the_registry_table():
     assert any(r.startswith("langson-sonoivu ") and "drupal" in r for r in rows)
     assert not any(r.startswith("replica-") for r in rows)
     assert "replica-drupal" in run_govcrawl("portals", "--all").stdout
+
+
+def test_runs_on_a_database_without_runs_prints_the_header_and_unknown_ids_are_usage_errors(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    listed = run_govcrawl("runs", "--db", db_url)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split()[:4] == ["run", "started", "status", "duration"]
+    assert json.loads(run_govcrawl("runs", "--db", db_url, "--json").stdout) == []
+    assert run_govcrawl("runs", "1", "--db", db_url).returncode == 2
+    assert run_govcrawl("runs", "--limit", "0", "--db", db_url).returncode == 2
