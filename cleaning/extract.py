@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html as lxml_html
@@ -29,6 +30,7 @@ from .meta import (
     meta_published,
     meta_updated,
     reads_vietnamese,
+    visible_text_nodes,
     site_name,
     strip_site_suffix,
     text_of,
@@ -43,6 +45,7 @@ ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip)(?:$|[?#])", re.IG
 ICON_RE = re.compile(r"(icon|logo|banner|spacer|blank|pixel|loading|/emoji/|flag)", re.IGNORECASE)
 VIEW_COUNT_RE = re.compile(r"(?:lượt xem|lượt đọc|lượt truy cập|số lần xem|views?)\s*:?\s*([\d.,]+)",
                            re.IGNORECASE)
+VIEW_LABEL_RE = re.compile(r"lượt xem|lượt đọc|lượt truy cập", re.IGNORECASE)
 CMS_USER_RE = re.compile(
     r"\b(?:author|posted by|submitted by|đăng bởi)\s*:?\s*([\w.@\-]+)", re.IGNORECASE)
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -421,34 +424,29 @@ def _attachments(container: etree._Element, url: str) -> list[Attachment]:
     return out
 
 
-def _view_count(doc: etree._Element) -> int | None:
-    for el in doc.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
-            continue
-        # (lxml hands out a new string per .text access: which chunk this is must be carried)
-        for is_text, chunk in ((True, el.text), (False, el.tail)):
-            if chunk and (m := VIEW_COUNT_RE.search(chunk)):
-                digits = re.sub(r"\D", "", m.group(1))
-                if digits:
-                    return int(digits)
-            if is_text and chunk and re.search(r"lượt xem|lượt đọc|lượt truy cập", chunk, re.I):
-                # the count in a child ("Lượt xem: <span>822</span>") or after the label element
-                nxt = collapse_ws(" ".join(el.itertext()) + " " + (el.tail or ""))
-                if (m := VIEW_COUNT_RE.search(nxt)) and (digits := re.sub(r"\D", "", m.group(1))):
-                    return int(digits)
+def _view_count(nodes: list[Any]) -> int | None:
+    for chunk in nodes:
+        if m := VIEW_COUNT_RE.search(chunk):
+            digits = re.sub(r"\D", "", m.group(1))
+            if digits:
+                return int(digits)
+        if not chunk.is_tail and VIEW_LABEL_RE.search(chunk):
+            # the count in a child ("Lượt xem: <span>822</span>") or after the label element
+            el = chunk.getparent()
+            nxt = collapse_ws(" ".join(el.itertext()) + " " + (el.tail or ""))
+            if (m := VIEW_COUNT_RE.search(nxt)) and (digits := re.sub(r"\D", "", m.group(1))):
+                return int(digits)
     return None
 
 
-def _cms_user(doc: etree._Element) -> str | None:
-    # Start from the text nodes that carry the label and look at them with their next two
+def _cms_user(nodes: list[Any]) -> str | None:
+    # Start from the text chunks that carry the label and look at them with their next two
     # ancestors (label and name are often in sibling elements): linear in the page size,
     # instead of joining every subtree's text.
-    for el in doc.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+    for chunk in nodes:
+        if not CMS_LABEL_RE.search(chunk):
             continue
-        if not any(chunk and CMS_LABEL_RE.search(chunk) for chunk in (el.text, el.tail)):
-            continue
-        node: etree._Element | None = el
+        node: etree._Element | None = chunk.getparent()
         for _ in range(3):
             if node is None:
                 break
@@ -491,13 +489,14 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     summary, summary_el = page.summary()
     category = page.category()
     canonical = canonical_url(doc, url)
-    view_count = _view_count(doc)
-    cms_user = _cms_user(doc)
+    text_nodes = visible_text_nodes(doc)
+    view_count = _view_count(text_nodes)
+    cms_user = _cms_user(text_nodes)
     updated = meta_updated(doc)
 
     # The page objects and the boilerplate catalogue are written for Vietnamese portals; a page
     # in another language (or one whose template no rule finds) gets trafilatura's own text.
-    vietnamese = reads_vietnamese(doc)
+    vietnamese = reads_vietnamese(text_nodes)
     container = _container(doc, page, raw) if vietnamese else None
     captions: list[str] = []
     images: list[Image] = []

@@ -25,8 +25,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cleaning.normalize import tone_key
 from storage.models import LEVEL_RANK, Article, ArticleFingerprint, Cluster, LshBand, Portal
@@ -50,24 +52,40 @@ def _lock_keys(session: Session, keys: Iterable[int]) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def _best_match(session: Session, article: Article, fp: Fingerprint, keys: list[int]) -> int | None:
+_HITS = func.count().label("hits")
+# Built once: `place` runs for every new article (Core statements on the session's connection:
+# the ORM's per-statement bookkeeping would cost more than these small queries themselves).
+_CANDIDATES = (select(LshBand.article_id)
+               .where(LshBand.key.in_(bindparam("keys", expanding=True)), LshBand.article_id != bindparam("article_id"))
+               .group_by(LshBand.article_id).order_by(_HITS.desc(), LshBand.article_id).limit(MAX_CANDIDATES))
+_FINGERPRINTS = select(ArticleFingerprint.article_id, ArticleFingerprint.signature, ArticleFingerprint.shingle_hashes) \
+    .where(ArticleFingerprint.article_id.in_(bindparam("ids", expanding=True)))
+_CLUSTERED_TEXTS = select(Article.id, Article.cluster_id, Article.text) \
+    .where(Article.id.in_(bindparam("ids", expanding=True)), Article.cluster_id.is_not(None))
+_CLUSTER_OF = select(Article.cluster_id).where(Article.id == bindparam("article_id"))
+_NEW_CLUSTER = insert(Cluster).returning(Cluster.id)
+_SET_CLUSTER = update(Article).where(Article.id == bindparam("article_id")).values(cluster_id=bindparam("cluster_id"))
+_INSERT_FINGERPRINT = insert(ArticleFingerprint)
+_INSERT_BANDS = insert(LshBand)
+
+
+def _best_match(conn: Connection, article: Article, fp: Fingerprint, keys: list[int]) -> int | None:
     """The cluster of the closest verified near-duplicate, or None."""
     from dedup import Fingerprint, compare
 
-    hits = func.count().label("hits")
-    rows = session.execute(
-        select(LshBand.article_id, hits).where(LshBand.key.in_(keys), LshBand.article_id != article.id)
-        .group_by(LshBand.article_id).order_by(hits.desc(), LshBand.article_id).limit(MAX_CANDIDATES)).all()
-    if not rows:
+    candidates = conn.execute(_CANDIDATES, {"keys": keys, "article_id": article.id}).scalars().all()
+    if not candidates:
         return None
-    stored = {row.article_id: Fingerprint.from_bytes(row.signature, row.shingle_hashes) for row in session.execute(
-        select(ArticleFingerprint.article_id, ArticleFingerprint.signature, ArticleFingerprint.shingle_hashes)
-        .where(ArticleFingerprint.article_id.in_([r.article_id for r in rows])))}
-    likely = [i for i, other in stored.items()
-              if float(np.mean(other.signature == fp.signature)) >= MIN_ESTIMATED_JACCARD]
+    enough = MIN_ESTIMATED_JACCARD * len(fp.signature)
+    stored = {}
+    for row in conn.execute(_FINGERPRINTS, {"ids": candidates}):
+        other = Fingerprint.from_bytes(row.signature, row.shingle_hashes)
+        if np.count_nonzero(other.signature == fp.signature) >= enough:
+            stored[row.article_id] = other
+    if not stored:
+        return None
     best: tuple[float, int] | None = None  # (Jaccard, cluster id)
-    for candidate in session.execute(select(Article.id, Article.cluster_id, Article.text)
-                                     .where(Article.id.in_(likely), Article.cluster_id.is_not(None))):
+    for candidate in conn.execute(_CLUSTERED_TEXTS, {"ids": list(stored)}):
         verdict = compare(article.text, fp, candidate.text, stored[candidate.id])
         if verdict.same and (best is None or verdict.jaccard > best[0]):
             best = (verdict.jaccard, candidate.cluster_id)
@@ -83,22 +101,24 @@ def place(session: Session, article: Article) -> int:
     fp = fingerprint(article.text)
     keys = sorted(set(band_keys(fp.signature)))
     _lock_keys(session, keys)
+    conn = session.connection()
     cluster_id: int | None = None
     if article.previous_version_id is not None:
-        cluster_id = session.scalar(select(Article.cluster_id).where(Article.id == article.previous_version_id))
+        cluster_id = conn.scalar(_CLUSTER_OF, {"article_id": article.previous_version_id})
     if cluster_id is None:
-        cluster_id = _best_match(session, article, fp, keys)
+        cluster_id = _best_match(conn, article, fp, keys)
     created = cluster_id is None
     if created:
         now = _now()
-        cluster_id = session.execute(insert(Cluster).values(canonical_article_id=article.id, created_at=now,
-                                                            updated_at=now).returning(Cluster.id)).scalar_one()
-    article.cluster_id = cluster_id  # flushed with the page's transaction
-    # Core executemany: 33 rows per article through the ORM's unit of work would cost more
-    # than the rest of storing the page
-    session.execute(insert(ArticleFingerprint), [
-        {"article_id": article.id, "signature": fp.signature_bytes(), "shingle_hashes": fp.hashes_bytes()}])
-    session.execute(insert(LshBand), [{"article_id": article.id, "key": key} for key in keys])
+        cluster_id = conn.execute(_NEW_CLUSTER, {"canonical_article_id": article.id, "created_at": now,
+                                                 "updated_at": now}).scalar_one()
+    # Written here and marked as the stored value: the ORM would otherwise flush an UPDATE of
+    # the whole row's changed state for this one column.
+    conn.execute(_SET_CLUSTER, {"article_id": article.id, "cluster_id": cluster_id})
+    set_committed_value(article, "cluster_id", cluster_id)
+    conn.execute(_INSERT_FINGERPRINT, {"article_id": article.id, "signature": fp.signature_bytes(),
+                                       "shingle_hashes": fp.hashes_bytes()})
+    conn.execute(_INSERT_BANDS, [{"article_id": article.id, "key": key} for key in keys])
     if not created:  # joined an existing cluster: the canonical copy may change
         choose_canonical(session, cluster_id)
     return cluster_id

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, inspect, or_, select
+from sqlalchemy import bindparam, case, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -169,14 +169,36 @@ def _portal_ref(session: Session, key: str) -> _PortalRef:
     return ref
 
 
+# Built once: every stored page runs these. A Core lookup of the id costs a fraction of an ORM
+# query; the row is loaded as an object only when it exists (the rarer case on a first crawl).
+_ARTICLE_ID_BY_HASH = select(Article.id).where(Article.content_hash == bindparam("content_hash"))
+_URL_ID = select(ArticleUrl.id).where(ArticleUrl.url == bindparam("url"))
+_INSERT_URL = insert(ArticleUrl)
+
+
 def _article_by_hash(session: Session, content_hash: str) -> Article | None:
-    stmt = select(Article).where(Article.content_hash == content_hash).with_for_update()
-    return session.scalars(stmt).one_or_none()
+    found = session.connection().scalar(_ARTICLE_ID_BY_HASH, {"content_hash": content_hash})
+    return None if found is None else session.get(Article, found, with_for_update=True)
 
 
 def _url_row(session: Session, url: str) -> ArticleUrl | None:
-    stmt = select(ArticleUrl).where(ArticleUrl.url == url).with_for_update()
-    return session.scalars(stmt).one_or_none()
+    found = session.connection().scalar(_URL_ID, {"url": url})
+    return None if found is None else session.get(ArticleUrl, found, with_for_update=True)
+
+
+def _insert_url(session: Session, values: dict[str, Any]) -> IntegrityError | None:
+    """Insert an article_urls row (Core: nothing reads it back as an object); on IntegrityError
+    (PostgreSQL: another transaction recorded the URL first) roll back to the savepoint and
+    return the error. SQLite needs no savepoint: see `_insert`."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().execute(_INSERT_URL, values)
+        return None
+    try:
+        with session.begin_nested():
+            session.connection().execute(_INSERT_URL, values)
+    except IntegrityError as exc:
+        return exc
+    return None
 
 
 def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: _PortalRef) -> None:
@@ -361,19 +383,9 @@ def store_article(
         _move_link(link, row, portal, copy, article)
         return StoreOutcome(kind, row.id, canonical)
 
-    conflict = _insert(
-        session,
-        ArticleUrl(
-            article_id=row.id,
-            portal_id=portal.id,
-            url=url,
-            published=copy.published,
-            first_seen=seen_at,
-            last_seen=seen_at,
-            first_run_id=run_id,
-            **_copy_metadata(article),
-        ),
-    )
+    conflict = _insert_url(session, dict(
+        article_id=row.id, portal_id=portal.id, url=url, published=copy.published,
+        first_seen=seen_at, last_seen=seen_at, first_run_id=run_id, **_copy_metadata(article)))
     if conflict is None:
         return StoreOutcome(kind, row.id, canonical)
 
@@ -414,7 +426,7 @@ def store_page(
             # Same page, so same copy: no canonical decision to revisit, only the URL to add.
             portal = _portal_ref(session, portal_key)
             copy_published = _page_time(article.published)
-            conflict = _insert(session, ArticleUrl(
+            conflict = _insert_url(session, dict(
                 article_id=first.article_id, portal_id=portal.id, url=url, published=copy_published,
                 first_seen=_aware(seen_at, "seen_at"), last_seen=_aware(seen_at, "seen_at"),
                 first_run_id=run_id, **_copy_metadata(article)))
@@ -450,7 +462,7 @@ def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy,
             setattr(link, key, value)
 
 
-def _insert(session: Session, row: Article | ArticleUrl) -> IntegrityError | None:
+def _insert(session: Session, row: Article) -> IntegrityError | None:
     """Insert `row` inside a SAVEPOINT; on IntegrityError roll back to it and return the error.
 
     SQLite write transactions start with BEGIN IMMEDIATE (storage.db): they hold the database's
