@@ -86,7 +86,20 @@ def _key_of(word: str) -> str:
 
 def tone_key(text: str) -> str:
     """Placement-independent key of `text`: lower-case, tones as trailing digits per word."""
+    # A stored page's body and lines are keyed three times (content hash, MinHash shingles,
+    # template segments): the recent ones are remembered. Long texts are rare and not cached,
+    # which bounds the cache's memory.
+    return _recent_tone_key(text) if len(text) <= _CACHED_KEY_CHARS else _tone_key(text)
+
+
+_CACHED_KEY_CHARS = 20_000
+
+
+def _tone_key(text: str) -> str:
     return _WORD_RE.sub(_key_word, nfc(text))
+
+
+_recent_tone_key = lru_cache(maxsize=128)(_tone_key)
 
 
 def _old_style_word(match: re.Match[str]) -> str:
