@@ -176,7 +176,13 @@ def visible_text_nodes(doc: etree._Element) -> list[Any]:
     element again.
     """
     nodes = _TEXT_NODES(doc) or _ALL_TEXT_NODES(doc)
-    return [n for n in nodes if not n.isspace() and (n.is_tail or n.getparent().tag not in _INVISIBLE)]
+    visible = []
+    for node in nodes:
+        tag = node.getparent().tag
+        # a comment's tail belongs to the comment: left out, as the element walks did
+        if isinstance(tag, str) and not node.isspace() and (node.is_tail or tag not in _INVISIBLE):
+            visible.append(node)
+    return visible
 
 
 def reads_vietnamese(nodes: list[str], sample_chars: int = 20_000) -> bool:

@@ -25,9 +25,63 @@ def cls(name: str) -> str:
     return f'(contains(@class, "{name}") and contains(concat(" ", normalize-space(@class), " "), " {name} "))'
 
 
-def X(*exprs: str) -> tuple[XPath, ...]:
-    """Precompile a list of XPath expressions."""
-    return tuple(XPath(e) for e in exprs)
+class GatedXPath(XPath):
+    """A compiled XPath that knows the class words one of which every match carries (`needles`,
+    None when it cannot tell): a page whose class attributes hold none of them cannot match, and
+    `FamilyPage.select` skips the whole-document scan. Most selectors of the other families and
+    the common fallbacks find nothing on a given page, and those scans were most of the cost."""
+
+    needles: frozenset[str] | None = None
+
+
+_CLS_TERM = re.compile(
+    r'\(contains\(@class, "([^"]+)"\) and contains\(concat\(" ", normalize-space\(@class\), " "\), " \1 "\)\)')
+_FIRST_STEP = re.compile(r"^//(?:\*|[a-z][a-z0-9]*)\[")
+
+
+def _predicate_end(expr: str, start: int) -> int | None:
+    """Index of the "]" closing the predicate opened at `start`, or None."""
+    depth, quote = 0, None
+    for i in range(start, len(expr)):
+        ch = expr[i]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def class_gate(expr: str) -> frozenset[str] | None:
+    """The class words of `expr` when its first step's predicate is only `cls()` terms joined by
+    "or" (in every part of a union): a match needs one of them. Otherwise None."""
+    needles: set[str] = set()
+    for part in expr.split(" | "):
+        m = _FIRST_STEP.match(part.strip())
+        end = _predicate_end(part.strip(), m.end() - 1) if m else None
+        if m is None or end is None:
+            return None
+        predicate = part.strip()[m.end():end]
+        names = _CLS_TERM.findall(predicate)
+        if not names or _CLS_TERM.sub("", predicate).replace(" or ", "").strip():
+            return None
+        needles.update(names)
+    return frozenset(needles)
+
+
+def X(*exprs: str) -> tuple[GatedXPath, ...]:
+    """Precompile a list of XPath expressions (with their class gate, see `GatedXPath`)."""
+    compiled = []
+    for expr in exprs:
+        xp = GatedXPath(expr)
+        xp.needles = class_gate(expr)
+        compiled.append(xp)
+    return tuple(compiled)
 
 
 # Selectors that hold for many families: used after a family's own, before the generic search.
@@ -116,12 +170,23 @@ class FamilyPage:
         self.url = url
         self.raw_html = raw_html
         self.date_order = date_order or self.DATE_ORDER
+        self._classes: str | None = None  # every class attribute, joined (see `select`)
+
+    def select(self, xp: XPath) -> list:
+        """`xp` on the document, skipping the scan when its class gate rules a match out."""
+        needles = getattr(xp, "needles", None)
+        if needles is not None:
+            if self._classes is None:
+                self._classes = " ".join(self.doc.xpath("//@class"))
+            if not any(n in self._classes for n in needles):
+                return []
+        return xp(self.doc)
 
     # -- fields ---------------------------------------------------------------------------------
     def title(self) -> tuple[str | None, etree._Element | None]:
         """(headline, its element) from the family's title selectors, else (None, None)."""
         for xp in self.TITLE + COMMON_TITLE:
-            for el in xp(self.doc):
+            for el in self.select(xp):
                 text = text_of(el)
                 if 5 <= len(text) <= 400:
                     return text, el
@@ -131,7 +196,7 @@ class FamilyPage:
         """The element holding the article body, or None to let the generic search decide."""
         for xp in self.BODY + COMMON_BODY:
             best = None
-            for el in xp(self.doc):
+            for el in self.select(xp):
                 size = len(text_of(el))
                 if size >= 80 and (best is None or size > best[0]):
                     best = (size, el)
@@ -141,7 +206,7 @@ class FamilyPage:
 
     def summary(self) -> tuple[str | None, etree._Element | None]:
         for xp in self.SUMMARY + COMMON_SUMMARY:
-            for el in xp(self.doc):
+            for el in self.select(xp):
                 if el.tag == "meta":
                     continue
                 text = text_of(el)
@@ -152,7 +217,7 @@ class FamilyPage:
     def published(self) -> tuple[datetime | None, str | None]:
         """Date from the family's own date selectors (attribute values are read as ISO first)."""
         for xp, label in self.DATES:
-            for el in xp(self.doc):
+            for el in self.select(xp):
                 owner = el.getparent() if isinstance(el, str) else el  # an attribute's element
                 if owner is not None and in_site_header(owner):
                     continue
@@ -165,7 +230,7 @@ class FamilyPage:
 
     def category(self) -> list[str]:
         for xp in self.CATEGORY + COMMON_CATEGORY:
-            for el in xp(self.doc):
+            for el in self.select(xp):
                 links = [text_of(a) for a in el.iter("a")] or [text_of(el)]
                 items = [t for t in links if t and t.lower() not in ("trang chủ", "home", "»")]
                 if items:
