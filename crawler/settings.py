@@ -20,6 +20,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # crawl process; Scrapy stops downloading while their bodies exceed this many bytes (default
 # 5 MB: ~600 replica pages, ~100 MB of trees). 1 MB keeps the workers fed and memory flat.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+# Scrapy starts this many asyncio tasks for the output of every response (default 100); a page
+# yields one item and its links, so 8 is plenty, and the task churn was ~6% of the crawl
+# process's CPU (fetch-only replica bench: 224 -> 282 pages/s).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
