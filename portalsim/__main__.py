@@ -1,4 +1,4 @@
-"""python -m portalsim serve|truth [--articles N] [--seed S] [--fault KEY=all_500|no_dates ...]"""
+"""python -m portalsim serve|truth [--articles N] [--seed S] [--new K] [--edited M] [--fault KEY=all_500|no_dates ...]"""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,12 @@ def _fault(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of stories (0 or more), got {text!r}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portalsim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -25,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name)
         p.add_argument("--articles", type=int, default=240, help="number of distinct stories (default 240)")
         p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--new", type=_count, default=0, metavar="K",
+                       help="the next day: K stories published after the replica's clock (default 0)")
+        p.add_argument("--edited", type=_count, default=0, metavar="M",
+                       help="the next day: M older stories edited, one paragraph added (default 0)")
         if name == "truth":
             p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
         else:
@@ -32,8 +42,12 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--fault", action="append", type=_fault, default=[], metavar="KEY=FAULT",
                            help=f"make one portal misbehave ({', '.join(FAULTS)}); repeatable")
     args = parser.parse_args(argv)
+    try:
+        replica = build_replica(seed=args.seed, articles=args.articles, new=args.new, edited=args.edited,
+                                clock="live" if getattr(args, "live_clock", False) else None)
+    except ValueError as exc:  # more edits than the replica has stories to edit
+        parser.error(str(exc))
     if args.command == "truth":
-        replica = build_replica(seed=args.seed, articles=args.articles)
         data = replica.to_json()
         if args.output == "-":
             sys.stdout.write(data + "\n")
@@ -42,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(data + "\n")
             print(f"wrote {args.output}: {len(replica.truth)} stories", file=sys.stderr)
         return 0
-    replica = build_replica(seed=args.seed, articles=args.articles, clock="live" if args.live_clock else None)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -53,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     with server:
         for p in replica.portals:
             print(f"{p.key:20} {p.family:11} {server.base_url(p.key)}  (alias http://{p.alias_host})", flush=True)
-        print(f"serving {args.articles} stories (seed {args.seed}); Ctrl-C to stop", flush=True)
+        next_day = f"; next day: {args.new} new, {args.edited} edited" if replica.next_day else ""
+        print(f"serving {args.articles} stories (seed {args.seed}){next_day}; Ctrl-C to stop", flush=True)
         stop.wait()
     return 0
 

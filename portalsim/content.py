@@ -57,14 +57,16 @@ def _num(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def story_meta(seed: int, index: int) -> StoryMeta:
+def story_meta(seed: int, index: int, published: datetime | None = None) -> StoryMeta:
+    """published: a time of the caller's (a story of the next day); the drawn one otherwise."""
     rng = random.Random(f"portalsim:{seed}:{index}:meta")
     c = corpus()
     topics = sorted(c["topics"])
     topic = topics[(index + rng.randrange(2)) % len(topics)]
     t = c["topics"][topic]
     day = START + timedelta(days=rng.randrange(SPAN_DAYS))
-    published = day.replace(hour=rng.randrange(6, 22), minute=rng.randrange(60))
+    drawn = day.replace(hour=rng.randrange(6, 22), minute=rng.randrange(60))
+    published = published or drawn  # drawn either way, so the rest of the stream stays the same
     year = published.year
     slots = {
         "year": str(year), "prevyear": str(year - 1),
@@ -93,11 +95,13 @@ def _event_when(rng: random.Random, published: datetime) -> str:
     return f"{rng.choice(corpus()['times_of_day'])} {date}" if form != 1 else f"Ngày {date}"
 
 
-def sibling_meta(seed: int, index: int, base: StoryMeta) -> StoryMeta:
-    """Story `index` as the same kind of meeting as `base`, held about a year later: the same
-    sentences, other dates and figures (the seeds 000/001 situation; never the same article)."""
+def sibling_meta(seed: int, index: int, base: StoryMeta, published: datetime | None = None) -> StoryMeta:
+    """Story `index` as the same kind of meeting as `base`, held about a year later (or at
+    `published`): the same sentences, other dates and figures (the seeds 000/001 situation;
+    never the same article)."""
     rng = random.Random(f"portalsim:{seed}:{index}:sibling")
-    published = base.published + timedelta(days=350 + rng.randrange(30), minutes=rng.randrange(-90, 90))
+    later = base.published + timedelta(days=350 + rng.randrange(30), minutes=rng.randrange(-90, 90))
+    published = published or later
     shift = published.year - base.published.year
     slots = tuple((k, str(int(v) + shift) if k in ("year", "prevyear") else v) for k, v in base.slots)
     title = base.title.replace(str(base.published.year), str(published.year))

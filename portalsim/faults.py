@@ -8,8 +8,11 @@
 - `no_dates`: the portal's HTML pages come without publication dates, as after a redesign that
   drops the date element: every element whose class names a date or time is removed (the
   article's own date, the related-news and listing dates, the header clock) and so is the
-  `article:published_time` meta tag. URLs are untouched, so a family with dated URLs
-  (SharePoint) still shows the date there.
+  `article:published_time` (and `article:modified_time`) meta tags. URLs are untouched, so a
+  family with dated URLs (SharePoint) still shows the date there. The rewritten pages carry no
+  validators (the new template bypasses the page cache), so a conditional GET still sees them.
+
+A portal with a fault answers every request in full: conditional requests get no 304.
 
 The faults may change while a server runs (`Faults.set`): a test can crawl a portal normally,
 then switch it to `no_dates` and crawl again, without restarting the replica.
@@ -28,7 +31,8 @@ _ERROR_PAGE = b"<html><body><h1>500 - Internal server error.</h1></body></html>"
 # so the first closing tag of the same name ends it); the published-time meta tag.
 _DATE_ELEMENT = re.compile(
     rb'<(span|time|div)\b[^>]*\bclass="[^"]*(?:date|time|posted-on|publish)[^"]*"[^>]*>.*?</\1>', re.DOTALL)
-_DATE_META = re.compile(rb'<meta property="article:published_time"[^>]*>')
+_DATE_META = re.compile(rb'<meta property="article:(?:published|modified)_time"[^>]*>')
+_VALIDATORS = ("ETag", "Last-Modified")
 
 
 def _all_500(response: Response) -> Response:
@@ -40,6 +44,7 @@ def _no_dates(response: Response) -> Response:
     if status != 200 or not headers.get("Content-Type", "").startswith("text/html"):
         return response  # feeds and sitemaps are generated apart from the page template
     body = _DATE_META.sub(b"", _DATE_ELEMENT.sub(b"", body))
+    headers = {name: value for name, value in headers.items() if name not in _VALIDATORS}
     return status, {**headers, "Content-Length": str(len(body))}, body
 
 
@@ -72,12 +77,12 @@ class Faults:
             else:
                 self._by_host[host] = fault
 
-    def render(self, host: str, path_with_query: str) -> Response:
-        response = self.replica.render(host, path_with_query)
+    def render(self, host: str, path_with_query: str, request_headers: Mapping[str, str] | None = None) -> Response:
+        """replica.render with the faults applied (request_headers: a conditional GET's)."""
         fault = self._by_host.get(host.lower())
         if fault is None:
-            return response
-        return FAULTS[fault](response)
+            return self.replica.render(host, path_with_query, request_headers)
+        return FAULTS[fault](self.replica.render(host, path_with_query))
 
 
 def parse_fault(text: str) -> tuple[str, str]:

@@ -35,15 +35,19 @@ class TruthCopy:
     source_tag: str | None = None
     attribution: str | None = None
     family: str = "generic"
+    modified: datetime | None = None  # the next day's edit: `text` is the edited body
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "portal_key": self.portal_key, "urls": list(self.urls),
             "canonical_url": self.canonical_url, "title": self.title, "text": self.text,
             "published": self.published.isoformat(), "authors": list(self.authors),
             "unit": self.unit, "captions": list(self.captions), "summary": self.summary,
             "source_tag": self.source_tag, "attribution": self.attribution, "family": self.family,
         }
+        if self.modified is not None:  # only edited copies: unedited truth stays what it was
+            out["modified"] = self.modified.isoformat()
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +57,21 @@ class TruthArticle:
 
     def to_dict(self) -> dict[str, Any]:
         return {"story_id": self.story_id, "copies": [c.to_dict() for c in self.copies]}
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a replica's next day brought, against the base replica of the same seed and size."""
+    new: list[TruthArticle]     # stories first published after the base clock: every copy is new
+    edited: list[TruthArticle]  # older stories with a copy edited since (its TruthCopy.modified set)
+
+    @property
+    def new_urls(self) -> list[str]:
+        return [u for a in self.new for c in a.copies for u in c.urls]
+
+    @property
+    def edited_urls(self) -> list[str]:
+        return [u for a in self.edited for c in a.copies if c.modified is not None for u in c.urls]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"new": [a.story_id for a in self.new], "edited": [a.story_id for a in self.edited]}

@@ -4,14 +4,18 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from portalsim.content import (BYLINE_KINDS, VN, Body, Byline, StoryMeta, byline, corpus,
                                sibling_meta, story_body, story_meta)
-from portalsim.model import SimPortal, TruthArticle, TruthCopy
+from portalsim.model import Changes, SimPortal, TruthArticle, TruthCopy
+from portalsim.sites.base import Response
 from portalsim.text import encode_cp1258, slugify, tone_style
+from portalsim.updates import DAY, day_times, edit_targets, last_year_meeting, updated
+from portalsim.validators import etag_of, http_date, not_modified
 
 PORTALS = (
     SimPortal("replica-drupal", "drupal", "so", "127.0.10.1:8470", "127.0.11.1:8470", "Sở Nội vụ tỉnh Lạng Sơn"),
@@ -28,7 +32,8 @@ DEFAULT_CLOCK = datetime(2026, 11, 20, 8, 30, tzinfo=VN)
 class Copy:
     """One story as published on one portal: small metadata, the body is regenerated on demand."""
     __slots__ = ("story", "meta", "portal", "k", "published", "title", "slug", "topic", "tag",
-                 "style", "nfd", "lead_tag", "attribution", "byline", "views", "cp1258", "upper", "edit")
+                 "style", "nfd", "lead_tag", "attribution", "byline", "views", "cp1258", "upper", "edit",
+                 "modified")
 
     def __init__(self, meta: StoryMeta, portal: int, published: datetime, style: str, nfd: bool,
                  lead_tag: str | None, attribution: str | None, byline: Byline, upper: bool, views: int):
@@ -45,6 +50,7 @@ class Copy:
         self.k = -1
         self.cp1258 = False
         self.edit: str | None = None  # a syndicated copy's own edit: "cut" or "added" paragraph
+        self.modified: datetime | None = None  # when the next day's edit (a paragraph added) was made
 
 
 def _slug(title: str, taken: set[str]) -> str:
@@ -59,10 +65,16 @@ def _slug(title: str, taken: set[str]) -> str:
 
 
 class Replica:
-    def __init__(self, seed: int, articles: int, clock: datetime | str | None = None):
+    def __init__(self, seed: int, articles: int, clock: datetime | str | None = None, *,
+                 new: int = 0, edited: int = 0):
         from portalsim.sites import SITE_CLASSES
+        if new < 0 or edited < 0:
+            raise ValueError(f"new={new}, edited={edited}: counts of stories cannot be negative")
         self.seed, self.n_articles = seed, articles
-        self._clock = clock
+        # the next day runs from the base clock ("live" only moves the header clocks) to a day later
+        self.base_clock = clock if isinstance(clock, datetime) else DEFAULT_CLOCK
+        self.next_day = bool(new or edited)
+        self._clock = self.base_clock + DAY if self.next_day and clock != "live" else clock
         self.asset_host = ASSET_HOST
         self.portals = list(PORTALS)
         rng = random.Random(f"portalsim:{seed}:portals")
@@ -73,13 +85,19 @@ class Replica:
         self.story_copies: list[list[Copy]] = []
         n_synd = max(2, round(articles * 0.1)) if articles >= 2 else 0
         synd_every = max(1, articles // n_synd) if n_synd else 0
-        for i in range(articles):
-            meta = story_meta(seed, i)
-            if i % 40 == 21:  # a near miss: the previous story's meeting, a year later
-                meta = sibling_meta(seed, i, story_meta(seed, i - 1))
+        fresh = day_times(self.base_clock, new)
+        for i in range(articles + new):
+            is_new = i >= articles
+            if not is_new:
+                meta = story_meta(seed, i)
+                if i % 40 == 21:  # a near miss: the previous story's meeting, a year later
+                    meta = sibling_meta(seed, i, story_meta(seed, i - 1))
+            else:
+                meta = self._fresh_meta(i, fresh[i - articles])
             r = random.Random(f"portalsim:{seed}:{i}:copies")
             first = order[i % len(order)]
-            syndicated = bool(n_synd) and i % synd_every == synd_every // 2 and i // synd_every < n_synd
+            syndicated = (bool(n_synd) and i % synd_every == synd_every // 2
+                          and (i // synd_every < n_synd or is_new))
             upper = i % 12 == 5
             kind = BYLINE_KINDS[i % len(BYLINE_KINDS)]
             if not syndicated:
@@ -93,6 +111,8 @@ class Replica:
                 later = meta.published + timedelta(hours=r.randrange(1, 6), minutes=r.randrange(60))
                 if later.date() != meta.published.date():
                     later = meta.published.replace(hour=23, minute=max(meta.published.minute, 30))
+                if is_new:  # republished within the day, before the next-day clock
+                    later = min(later, self.base_clock + DAY - timedelta(minutes=1))
                 kind2 = BYLINE_KINDS[(i + 1 + r.randrange(3)) % 4]  # never the same kind
                 if kind2 == kind:
                     kind2 = BYLINE_KINDS[(BYLINE_KINDS.index(kind) + 1) % 4]
@@ -109,10 +129,16 @@ class Replica:
             for cp in copies:
                 per_portal[cp.portal].append(cp)
             self.story_copies.append(copies)
+        if self.next_day:
+            edits = edit_targets(seed, self.story_copies[:articles], self.portals, edited, self.base_clock)
+            for cp, when in zip(edits, day_times(self.base_clock, edited)):
+                cp.modified = when
         self.sites = []
         self._by_host = {}
         for pi, portal in enumerate(self.portals):
-            copies = sorted(per_portal[pi], key=lambda x: (x.published, x.story))
+            # the next day's stories come after the older ones whatever their dates (a few near
+            # misses are dated after the clock): the older stories keep their numbers and slugs
+            copies = sorted(per_portal[pi], key=lambda x: (x.story >= articles, x.published, x.story))
             taken: set[str] = set()
             for k, cp in enumerate(copies):
                 cp.k = k
@@ -127,6 +153,17 @@ class Replica:
             self._by_host[portal.host] = site
             self._by_host[portal.alias_host] = site
 
+    def _fresh_meta(self, i: int, published: datetime) -> StoryMeta:
+        """Story i of the next day; on the near-miss rule's indexes, this year's edition of a
+        meeting the portals reported about a year earlier."""
+        meta = story_meta(self.seed, i, published)
+        if i % 40 != 21:
+            return meta
+        metas = [copies[0].meta for copies in self.story_copies]
+        repeated = {m.sibling_of for m in metas if m.sibling_of is not None}  # each meeting recurs once
+        last_year = last_year_meeting([m for m in metas[:self.n_articles] if m.index not in repeated], published)
+        return meta if last_year is None else sibling_meta(self.seed, i, last_year, published)
+
     # ---- clock ---------------------------------------------------------------------------
     def now(self) -> datetime:
         if self._clock == "live":
@@ -137,6 +174,8 @@ class Replica:
     def body_for(self, c: Copy) -> Body:
         """The copy's body in its tone style (NFC); lead tag and byline are not part of it."""
         body = _edited(story_body(self.seed, c.meta), c.edit, c.meta)
+        if c.modified is not None:
+            body = updated(body, c.meta)
         if c.style == "old":
             return body
         return _styled(body, c.style)
@@ -145,18 +184,21 @@ class Replica:
     def site_for(self, host: str):
         return self._by_host.get(host.lower())
 
-    def render(self, host: str, path_with_query: str) -> tuple[int, dict[str, str], bytes]:
+    def render(self, host: str, path_with_query: str,
+               request_headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """One response; request_headers: the conditions of a conditional GET (If-None-Match,
+        If-Modified-Since), answered with a bodiless 304 where the page's validators match."""
         site = self.site_for(host)
         if site is None:
             return 421, {"Content-Type": "text/plain; charset=utf-8"}, b"misdirected request\n"
         path, _, query = path_with_query.partition("?")
         path = path.split("#", 1)[0] or "/"
         query = query.split("#", 1)[0]
-        status, ctype, body = site.handle(path, query)
+        status, ctype, body, changed = Response(*site.handle(path, query))
         headers = {"Content-Type": ctype}
+        copy = site.paths.get(path)
         if isinstance(body, str):
             body = body.replace("\x00CLOCK\x00", site.clock_text())
-            copy = site.paths.get(path)
             if copy is not None and status == 200 and copy.nfd:
                 body = unicodedata.normalize("NFD", body).encode("utf-8")
             elif copy is not None and status == 200 and copy.cp1258:
@@ -166,7 +208,25 @@ class Replica:
             else:
                 body = body.encode("utf-8")
         headers["Content-Length"] = str(len(body))
-        return status, headers, body
+        if status == 200 and changed is not None:  # a sitemap or feed: its bytes are its content
+            headers.update({"Last-Modified": self._last_modified(changed), "ETag": etag_of(body)})
+        elif status == 200 and copy is not None and site.article_validators:
+            headers.update({"Last-Modified": self._last_modified(site.changed_at(copy)),
+                            "ETag": self.content_etag(copy)})
+        return not_modified((status, headers, body), request_headers)
+
+    def _last_modified(self, changed: datetime) -> str:
+        # never later than the server's clock (RFC 9110 8.8.2.1): a few near misses are dated
+        # after it, and a future date would make every later If-Modified-Since a 304
+        return http_date(min(changed, self.now()))
+
+    def content_etag(self, c: Copy) -> str:
+        """The article's ETag: a digest of what the article says, so the header clock, the visit
+        counter and the neighbouring stories of its page leave it alone; an edit changes it."""
+        body = self.body_for(c)
+        return etag_of(c.title, *body.paragraphs, *(cap for _, cap in body.captions), body.summary,
+                       c.lead_tag or "", c.attribution or "", *c.byline.authors, c.byline.unit or "",
+                       c.published.isoformat(), self.sites[c.portal].changed_at(c).isoformat())
 
     def base_url(self, key: str) -> str:
         return next(f"http://{p.host}" for p in self.portals if p.key == key)
@@ -184,7 +244,7 @@ class Replica:
             title=c.title, text="\n".join(body.paragraphs), published=c.published,
             authors=list(c.byline.authors), unit=c.byline.unit, captions=caps,
             summary=body.summary if site.shows_summary else None, source_tag=c.lead_tag,
-            attribution=c.attribution, family=site.portal.family)
+            attribution=c.attribution, family=site.portal.family, modified=c.modified)
 
     @cached_property
     def truth(self) -> list[TruthArticle]:
@@ -199,6 +259,12 @@ class Replica:
                 for u in cp.urls:
                     out[u] = (art, cp)
         return out
+
+    def changes(self) -> Changes:
+        """What the next day brought: the stories published after the base clock and the older
+        stories edited since (both empty for a replica built without new or edited)."""
+        return Changes(new=self.truth[self.n_articles:],
+                       edited=[a for a in self.truth[:self.n_articles] if any(c.modified for c in a.copies)])
 
     @cached_property
     def non_article_urls(self) -> list[str]:
@@ -237,13 +303,17 @@ class Replica:
         return self.truth_by_url.get(url.split("#", 1)[0])
 
     def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps({
+        data = {
             "seed": self.seed, "articles": self.n_articles,
             "portals": [{"key": p.key, "family": p.family, "level": p.level, "host": p.host,
                          "alias_host": p.alias_host, "name": p.name} for p in self.portals],
             "truth": [a.to_dict() for a in self.truth],
             "non_article_urls": self.non_article_urls,
-        }, ensure_ascii=False, indent=indent)
+        }
+        if self.next_day:  # a base replica's JSON stays what it always was
+            data["next_day"] = {"since": self.base_clock.isoformat(), "until": (self.base_clock + DAY).isoformat(),
+                                **self.changes().to_dict()}
+        return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
 _ADDED = ("Được biết, thời gian qua, công tác thi đua, khen thưởng trên địa bàn {district} luôn được "
@@ -278,13 +348,18 @@ def _styled(body: Body, style: str) -> Body:
     return out
 
 
-def build_replica(seed: int = 0, articles: int = 240, clock: datetime | str | None = None) -> Replica:
-    """Deterministic replica: same (seed, articles, clock) -> byte-identical pages.
+def build_replica(seed: int = 0, articles: int = 240, clock: datetime | str | None = None, *,
+                  new: int = 0, edited: int = 0) -> Replica:
+    """Deterministic replica: same (seed, articles, clock, new, edited) -> byte-identical pages.
 
     clock: the "today" shown in page headers; None = a fixed date (2026-11-20 08:30 +07:00),
     "live" = the real current time (pages then differ between runs in the clock only).
+    new, edited: the replica's next day, for incremental crawls. The same `articles` stories
+    (same URLs), plus `new` stories published after the clock and `edited` of the older stories
+    edited after it (one paragraph added), all before the clock + 1 day, which becomes the
+    replica's clock (unless "live"; the day then starts at the fixed date). changes() lists them.
     """
-    return Replica(seed, articles, clock)
+    return Replica(seed, articles, clock, new=new, edited=edited)
 
 
 def split_url(url: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from portalsim.faults import Faults
 from portalsim.replica import Replica
 
 logger = logging.getLogger(__name__)
+CONDITIONS = ("If-None-Match", "If-Modified-Since")  # the request headers a page may answer with 304
 
 
 def _handler_for(faults: Faults, host: str) -> type[BaseHTTPRequestHandler]:
@@ -19,7 +20,8 @@ def _handler_for(faults: Faults, host: str) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def _respond(self, with_body: bool) -> None:
-            status, headers, body = faults.render(host, self.path)
+            conditions = {name: self.headers[name] for name in CONDITIONS if name in self.headers}
+            status, headers, body = faults.render(host, self.path, conditions)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -102,7 +102,7 @@ class AspNetSite(Site):
 
     def feed(self, q):
         items = [(c.title, self.base + self.preferred(c), rfc822(c.published), c.title) for c in self.newest[:20]]
-        return 200, RSS, rss(self.portal.name, self.base + "/", items)
+        return self.document(RSS, rss(self.portal.name, self.base + "/", items), self.newest[:20])
 
     def robots(self):
         return "User-agent: *\nDisallow: /dang-nhap\nDisallow: /tim-kiem\nDisallow: /Admin/\n"

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import gzip
 import html
-from typing import TYPE_CHECKING, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, NamedTuple
 from urllib.parse import parse_qsl
 
+from portalsim.content import VN
 from portalsim.text import WEEKDAY_LONG, dmy, hm
 
 if TYPE_CHECKING:
@@ -27,7 +29,18 @@ CATEGORIES = {  # topic -> (slug, display name)
 TAGS = ("hoi-nghi", "so-ket", "tong-ket", "chuyen-doi-so", "nong-thon-moi", "khen-thuong")
 TAG_NAMES = ("hội nghị", "sơ kết", "tổng kết", "chuyển đổi số", "nông thôn mới", "khen thưởng")
 
-Response = tuple[int, str, "str | bytes"]
+# The day the portals' sitemap plugins last rebuilt the entries that name no article (sitemap
+# files, categories): their <lastmod> (vnportal dates a file anew once the next day changes an
+# article in it).
+LISTS_REBUILT = datetime(2026, 11, 1, tzinfo=VN)
+
+
+class Response(NamedTuple):
+    """What a route answers; pages leave `changed` out (replica.render gives articles their validators)."""
+    status: int
+    ctype: str
+    body: str | bytes
+    changed: datetime | None = None  # a sitemap's or feed's: the newest change among what it lists
 
 
 class Site:
@@ -37,6 +50,7 @@ class Site:
     shows_summary = False
     noise_query = "isFeatured=1"
     secondary_in_related = False   # related blocks link the second article path for even k
+    article_validators = False     # article pages carry Last-Modified and ETag (a page cache) and answer 304
 
     def __init__(self, replica: "Replica", portal: "SimPortal", copies: list["Copy"]):
         self.replica = replica
@@ -102,6 +116,21 @@ class Site:
 
     def canonical(self, c: "Copy") -> str:
         return self.base + self.preferred(c)
+
+    # ---- changes: what sitemaps, feeds and validators report -----------------------------
+    def changed_at(self, c: "Copy") -> datetime:
+        return c.modified or c.published
+
+    def of_next_day(self, c: "Copy") -> bool:
+        """Published or edited on the replica's next day."""
+        return c.modified is not None or c.story >= self.replica.n_articles
+
+    def lastmod(self, c: "Copy") -> str:
+        return self.changed_at(c).date().isoformat()
+
+    def document(self, ctype: str, body: "str | bytes", listed: list["Copy"]) -> Response:
+        """A sitemap or feed listing `listed` (for an index: every copy its files list)."""
+        return Response(200, ctype, body, max((self.changed_at(c) for c in listed), default=None))
 
     # ---- listings ---------------------------------------------------------------------------
     def n_pages(self, n: int) -> int:

@@ -90,12 +90,13 @@ class LiferaySite(Site):
             if i is None or q.get("groupId") != GROUP:
                 return self.not_found()
             chunk = self.copies[i * SITEMAP_CHUNK:(i + 1) * SITEMAP_CHUNK]
-            return 200, XML, urlset([(self.base + self.preferred(c), c.published.date().isoformat()) for c in chunk])
+            return self.document(XML, urlset([(self.base + self.preferred(c), self.lastmod(c)) for c in chunk]), chunk)
         return super().handle(path, query_string)
 
     def sitemap(self, q):
-        return 200, XML, sitemapindex([
-            f"{self.base}/sitemap.xml?layoutUuid={u}&groupId={GROUP}&privateLayout=false" for u in self.uuids])
+        return self.document(XML, sitemapindex([
+            f"{self.base}/sitemap.xml?layoutUuid={u}&groupId={GROUP}&privateLayout=false" for u in self.uuids]),
+            self.copies)
 
     def wrap(self, title, main, canonical=None):
         canon = f'<link rel="canonical" href="{esc(canonical)}">' if canonical else ""

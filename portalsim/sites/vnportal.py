@@ -1,7 +1,8 @@
 """VNPT vnPortal department site: /<cat>/<slug>-<longid>.htm, category pages ?page=N, urlset of sitemaps."""
 from __future__ import annotations
 
-from portalsim.sites.base import CATEGORIES, CLOCK, TAGS, XML, Site, esc, page_of, urlset
+from portalsim.sites.base import (CATEGORIES, CLOCK, LISTS_REBUILT, TAGS, XML, Response, Site, esc, page_of,
+                                  urlset)
 from portalsim.text import dmy, hm, long_vi
 
 LONGID0 = 1197524100000
@@ -51,8 +52,8 @@ class VnPortalSite(Site):
             for i in range(max(1, -(-len(items) // SITEMAP_CHUNK))):
                 self.chunks[f"/sitemaps/sitemap-{slug}-{i + 1}.xml"] = items[i * SITEMAP_CHUNK:(i + 1) * SITEMAP_CHUNK]
         for path, items in self.chunks.items():
-            self.exact[path] = (lambda q, items=items: (200, XML, urlset(
-                [(self.base + self.preferred(c), c.published.date().isoformat()) for c in items])))
+            self.exact[path] = (lambda q, items=items: self.document(XML, urlset(
+                [(self.base + self.preferred(c), self.lastmod(c)) for c in items]), items))
         self.top = ('<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
                     '<meta name="viewport" content="width=device-width, initial-scale=1">'
                     f'<link rel="stylesheet" href="http://{self.replica.asset_host}/{TENANT}/css/portal.css">')
@@ -72,8 +73,12 @@ class VnPortalSite(Site):
         return self.list_response("Tin mới nhất", self.newest, 1, lambda p: self.category_path("thidua", p))
 
     def sitemap(self, q):
-        # the "flat" variant: a <urlset> whose <loc> entries are other sitemap files
-        return 200, XML, urlset([(self.base + p, "2026-11-01") for p in self.chunks])
+        # the "flat" variant: a <urlset> whose <loc> entries are other sitemap files, dated when
+        # the lists were rebuilt, or by the next day's newest change to an article they list
+        dated = {p: max([LISTS_REBUILT] + [self.changed_at(c) for c in items if self.of_next_day(c)])
+                 for p, items in self.chunks.items()}
+        return Response(200, XML, urlset([(self.base + p, d.date().isoformat()) for p, d in dated.items()]),
+                        max(dated.values()))
 
     def wrap(self, title, main, canonical=None):
         canon = f'<link rel="canonical" href="{esc(canonical)}">' if canonical else ""

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from portalsim.sites.base import (CATEGORIES, CLOCK, RSS, TAGS, XML, Site, esc, rfc822, rss,
-                                  sitemapindex, urlset)
+from portalsim.sites.base import (CATEGORIES, CLOCK, LISTS_REBUILT, RSS, TAGS, XML, Response, Site, esc,
+                                  rfc822, rss, sitemapindex, urlset)
 from portalsim.text import dmy, hm, words_vi
 
 SITEMAP_CHUNK = 2000
@@ -14,6 +14,7 @@ _PAGED = re.compile(r"^/(tin-tuc|category/[a-z0-9-]+)/page/(\d+)/$")
 class WordPressSite(Site):
     family = "wordpress"
     noise_query = "utm_source=facebook&utm_medium=social&fbclid=IwAR0x"
+    article_validators = True      # a page-cache plugin in front of WordPress
     search_path = "/?s=thi+%C4%91ua"
     login_path = "/wp-login.php"
     contact_path = "/lien-he/"
@@ -47,11 +48,10 @@ class WordPressSite(Site):
         self.exact["/wp-sitemap.xml"] = self.sitemap
         n = max(1, -(-len(self.copies) // SITEMAP_CHUNK))
         for i in range(n):
-            self.exact[f"/wp-sitemap-posts-post-{i + 1}.xml"] = (lambda q, i=i: (200, XML, urlset(
-                [(self.base + self.preferred(c), c.published.date().isoformat())
-                 for c in self.copies[i * SITEMAP_CHUNK:(i + 1) * SITEMAP_CHUNK]])))
-        self.exact["/wp-sitemap-taxonomies-category-1.xml"] = lambda q: (200, XML, urlset(
-            [(self.base + self.category_path(t, 1), "2026-11-01") for t in CATEGORIES]))
+            self.exact[f"/wp-sitemap-posts-post-{i + 1}.xml"] = (lambda q, i=i: self.posts_sitemap(i))
+        self.exact["/wp-sitemap-taxonomies-category-1.xml"] = lambda q: Response(200, XML, urlset(
+            [(self.base + self.category_path(t, 1), LISTS_REBUILT.date().isoformat()) for t in CATEGORIES]),
+            LISTS_REBUILT)
         self.n_sitemaps = n
         self.top = ('<!DOCTYPE html>\n<html lang="vi"><head><meta charset="UTF-8">'
                     '<meta name="generator" content="WordPress 6.4.3">'
@@ -86,6 +86,8 @@ class WordPressSite(Site):
         if with_meta:
             head = (f'<meta property="og:type" content="article" />'
                     f'<meta property="article:published_time" content="{d.isoformat()}" />')
+            if c.modified:
+                head += f'<meta property="article:modified_time" content="{c.modified.isoformat()}" />'
             date = f'<span class="posted-on"><time class="entry-date published">{words_vi(d)}</time></span>'
         else:
             date = f'<span class="posted-on"><time class="entry-date published">{hm(d)} | {dmy(d)}</time></span>'
@@ -115,12 +117,16 @@ class WordPressSite(Site):
 
     def feed(self, q):
         items = [(c.title, self.base + self.preferred(c), rfc822(c.published), c.title) for c in self.newest[:10]]
-        return 200, RSS, rss(self.portal.name, self.base + "/", items)
+        return self.document(RSS, rss(self.portal.name, self.base + "/", items), self.newest[:10])
 
     def sitemap(self, q):
         urls = [f"{self.base}/wp-sitemap-posts-post-{i + 1}.xml" for i in range(self.n_sitemaps)]
         urls.append(f"{self.base}/wp-sitemap-taxonomies-category-1.xml")
-        return 200, XML, sitemapindex(urls)
+        return self.document(XML, sitemapindex(urls), self.copies)
+
+    def posts_sitemap(self, i):
+        chunk = self.copies[i * SITEMAP_CHUNK:(i + 1) * SITEMAP_CHUNK]
+        return self.document(XML, urlset([(self.base + self.preferred(c), self.lastmod(c)) for c in chunk]), chunk)
 
     def robots(self):
         return (f"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\nDisallow: /?s=\n"
