@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -115,6 +115,24 @@ def is_pagination_of(listing_url: str, url: str) -> bool:
     base_a = re.sub(r"/(?:page/\d+|trang-\d+)/?$", "", a.path.rstrip("/"))
     base_b = re.sub(r"/(?:page/\d+|trang-\d+)/?$", "", b.path.rstrip("/"))
     return base_a == base_b
+
+
+_PAGE_NUMBER = re.compile(r"(?:[?&](?:page|PageIndex|pageindex|p|trang|pg|[\w]*_cur)=|/page/|/trang-)(\d+)")
+
+
+def page_number(url: str) -> int:
+    """The page number a listing URL names; a listing's first page often names none (0 then,
+    below any numbered page, whether the family counts pages from 0 or from 1)."""
+    m = _PAGE_NUMBER.search(url)
+    return int(m.group(1)) if m else 0
+
+
+def next_page(listing_url: str, links: Iterable[str]) -> str | None:
+    """The pagination link right after `listing_url` (the smallest page number above its own)."""
+    current = page_number(listing_url)
+    later = [(page_number(link), link) for link in links
+             if is_pagination_of(listing_url, link) and page_number(link) > current]
+    return min(later)[1] if later else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,9 @@ class PageItem:
     body: bytes
     encoding: str | None  # charset Scrapy decided from headers/meta, if any
     fetched_at: datetime
+    status: int = 200     # 304: a revalidated page that did not change (empty body)
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(slots=True)

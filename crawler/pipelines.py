@@ -19,6 +19,7 @@ from crawler.health import Thresholds
 from crawler.items import FailureItem, PageItem
 from crawler.processing import PageJob, PagePool, Target, default_workers, write_dead_letter
 from crawler.runs import assess_health, portal_records, portal_stats
+from crawler.state import CrawlState
 from storage import Database, clusters, repository
 from storage.runs import finish_run, start_run
 
@@ -44,10 +45,14 @@ class StoragePipeline:
         self.spider = spider or self.crawler.spider
         self.db.migrate()
         with self.db.session() as session, session.begin():
-            repository.sync_portals(session, portal_records(self.spider.portals.values()))
+            self.portal_ids = repository.sync_portals(session, portal_records(self.spider.portals.values()))
             self.run_id = start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
         self._cluster_unplaced()
         self.stats.set_value("govcrawl/run_id", self.run_id)
+        self.spider.state = self.state = CrawlState(
+            self.db, revalidate_limit=self.crawler.settings.getint("GOVCRAWL_REVALIDATE_MAX", 500),
+            overlap=max(1, self.crawler.settings.getint("GOVCRAWL_LISTING_OVERLAP", 1)))
+        self.state.open(self.spider.portals)
         self.pages = PagePool(self.workers, Target(
             db_url=self.db.url.render_as_string(hide_password=False), run_id=self.run_id,
             dead_letter_dir=str(self.dead_letter_dir)))
@@ -71,6 +76,9 @@ class StoragePipeline:
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
         if self.crawler.stats.get_value("finish_reason", "finished") not in ("finished", None):
             status = "interrupted"
+        if status != "interrupted":  # portals read to the end (not capped): next run incremental
+            self.state.finish(key for key, s in stats.items()
+                              if s.status != "failed" and not self.stats.get_value(f"govcrawl/{key}/capped"))
         with self.db.session() as session, session.begin():
             assess_health(session, self.run_id, stats, self.thresholds)
             finish_run(session, self.run_id, status, stats)
@@ -86,11 +94,14 @@ class StoragePipeline:
             scheme=portal.scheme, host_map=self.spider.host_map,
             hosts=frozenset(h.lower() for h in portal.hosts),
             url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
-            fetched_at=item.fetched_at))
+            fetched_at=item.fetched_at, portal_id=self.portal_ids[key], status=item.status, etag=item.etag,
+            last_modified=item.last_modified, learn_templates=self.state.incremental(key)))
         if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
             return item
-        # new, version, duplicate, seen, or failed (recorded in the failures table)
+        if result.outcome == "not_modified":  # a 304, counted by the spider as it came in
+            return item
+        # new, version, duplicate, seen, unchanged, or failed (recorded in the failures table)
         self.stats.inc_value(f"govcrawl/{key}/articles_{result.outcome}")
         if result.outcome == "failed":
             logger.warning("extraction failed for %s: %s", item.final_url, result.reason)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -26,16 +27,18 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cleaning import Article, ExtractionError, extract_article
 from cleaning.templates import TemplateLearner
 from crawler.urls import canonicalize, netloc_of
-from storage import Database, StorageError, repository
+from storage import Database, StorageError, crawlstate, repository
 from storage.templates import add_template_counts, load_template_counts
 
 logger = logging.getLogger(__name__)
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,18 @@ class PageJob:
     body: bytes
     encoding: str | None
     fetched_at: datetime
+    portal_id: int = 0
+    learn_templates: bool = True  # False during a portal's first walk (see storage/crawlstate.py)
+    status: int = 200            # 304: revalidated, unchanged (no body)
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PageResult:
-    outcome: str  # "new" | "version" | "duplicate" | "seen" | "failed" | "storage_error"
+    # "new" | "version" | "duplicate" | "seen" | "not_modified" (a 304) | "unchanged" (the same
+    # bytes as last time: not extracted again) | "failed" | "storage_error"
+    outcome: str
     reason: str | None = None
     undated: bool = False  # a new article (or version) stored without a publication date
 
@@ -104,10 +114,17 @@ class PageStore:
         self._unsaved_articles = 0
 
     def process(self, job: PageJob) -> PageResult:
-        """Extract the page with what is learned of its portal, store it, learn from it."""
-        extracted = extract_job(job, self._hints(job))
-        result = self.store(job, extracted)
-        if result.outcome == "new" and not isinstance(extracted, tuple):
+        """Extract the page with what is learned of its portal, store it, learn from it. A page
+        that answered 304, or served the very bytes it served last time, is only recorded as
+        checked: nothing is extracted again."""
+        if job.status == 304:
+            return self._checked(job, "not_modified", None)
+        body_hash = hashlib.sha256(job.body).hexdigest()
+        if self._served_before(job, body_hash):
+            return self._checked(job, "unchanged", body_hash)
+        extracted = extract_job(job, self._hints(job) if job.learn_templates else None)
+        result = self.store(job, extracted, body_hash)
+        if job.learn_templates and result.outcome == "new" and not isinstance(extracted, tuple):
             self.templates.observe(job.portal_key, extracted.text.split("\n") + extracted.template_lines)
             self._unsaved_articles += 1
             if self._unsaved_articles >= self.SAVE_TEMPLATES_EVERY:
@@ -152,9 +169,41 @@ class PageStore:
             self.session.expunge_all()
         self._load_templates(list(unsaved))
 
-    def store(self, job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
+    def _served_before(self, job: PageJob, body_hash: str) -> bool:
         try:
-            return self._store(job, extracted)
+            with self.session.begin():
+                return crawlstate.stored_body_hash(self.session, job.url) == body_hash
+        except SQLAlchemyError:
+            self.session.rollback()
+            return False  # then the page is processed in full, and the error met again there
+
+    def _checked(self, job: PageJob, outcome: str, body_hash: str | None) -> PageResult:
+        try:
+            with self.session.begin():
+                crawlstate.record_fetch(self.session, job.portal_id, self._state_urls(job), job.fetched_at,
+                                        status=job.status, etag=job.etag, last_modified=job.last_modified,
+                                        body_hash=body_hash)
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            logger.warning("cannot record that %s was checked (%s); it is checked again next run", job.url, exc)
+        finally:
+            self.session.expunge_all()
+        return PageResult(outcome)
+
+    @staticmethod
+    def _state_urls(job: PageJob) -> list[str]:
+        return [job.url] if job.final_url == job.url else [job.url, job.final_url]
+
+    def _record_fetch(self, job: PageJob, body_hash: str | None, article: Article | None) -> None:
+        """The page's crawl state, in the transaction that stores what it produced."""
+        crawlstate.record_fetch(self.session, job.portal_id, self._state_urls(job), job.fetched_at,
+                                status=job.status, etag=job.etag, last_modified=job.last_modified,
+                                body_hash=body_hash, content_hash=article.content_hash if article else None,
+                                published=_aware_published(article))
+
+    def store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None = None) -> PageResult:
+        try:
+            return self._store(job, extracted, body_hash)
         except (SQLAlchemyError, StorageError) as exc:
             self.session.rollback()
             self._dead_letter(job, exc)
@@ -162,13 +211,15 @@ class PageStore:
         finally:
             self.session.expunge_all()
 
-    def _store(self, job: PageJob, extracted: Article | tuple[str, str]) -> PageResult:
+    def _store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None) -> PageResult:
         if isinstance(extracted, tuple):
             reason = extracted[1]
             with self.session.begin():
                 repository.record_failure(self.session, run_id=self.target.run_id,
                                           portal_key=job.portal_key, url=job.final_url,
                                           kind="extraction", reason=reason)
+                if job.portal_id:
+                    self._record_fetch(job, body_hash, None)
             return PageResult("failed", reason)
         article = extracted
         # The page's own rel=canonical first (it becomes the article's URL), then the URL
@@ -183,6 +234,8 @@ class PageStore:
             outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
                                             article=article, seen_at=job.fetched_at,
                                             run_id=self.target.run_id)
+            if job.portal_id:
+                self._record_fetch(job, body_hash, article)
         return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"))
 
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:
@@ -197,6 +250,14 @@ class PageStore:
         self.save_templates()
         self.session.close()
         self.db.dispose()
+
+
+def _aware_published(article: Article | None) -> datetime | None:
+    """The article's publication time for the revalidation schedule (naive: Vietnam time)."""
+    if article is None or article.published is None:
+        return None
+    published = article.published
+    return published if published.tzinfo else published.replace(tzinfo=VN_TZ)
 
 
 def write_dead_letter(path: Path, record: dict[str, Any]) -> None:

@@ -80,6 +80,12 @@ class Portal(Base):
     hosts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # new articles the template learner has counted lines of (cleaning/templates.py)
     template_pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Crawl state (storage/crawlstate.py): a "walk" reads every listing page and sitemap of the
+    # portal; until one has completed, runs walk them all instead of stopping at known articles.
+    walk_started_at: Mapped[datetime | None]
+    walk_completed_at: Mapped[datetime | None]
+    # start of the last run that completed the portal: sitemaps are read from its lastmod on
+    last_success_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"Portal(id={self.id!r}, key={self.key!r}, level={self.level!r})"
@@ -278,3 +284,46 @@ class LshBand(Base):
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+
+
+PAGE_KINDS = ("article", "listing", "sitemap", "rss", "atom")
+
+
+class PageState(Base):
+    """What the crawler last saw at a URL it fetched: when, the HTTP validators, the body's hash
+    and, for an article page, the content hash stored and when to look again (`next_check`).
+    Written in the same transaction as what the page produced, so a crash never leaves a page
+    "seen" whose article was not stored."""
+
+    __tablename__ = "page_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # one of PAGE_KINDS
+    first_fetched: Mapped[datetime]
+    last_fetched: Mapped[datetime]
+    last_changed: Mapped[datetime]  # last fetch that brought a different body
+    status: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)  # the header, verbatim
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the bytes served
+    content_hash: Mapped[str | None] = mapped_column(String(64))  # the article stored from them
+    published: Mapped[datetime | None]
+    next_check: Mapped[datetime | None] = mapped_column(index=True)  # articles: revalidate after
+    # the <lastmod> a sitemap gave this URL when last read: a different one means it changed
+    listed_lastmod: Mapped[str | None] = mapped_column(Text)
+
+
+class FrontierEntry(Base):
+    """A discovered URL not yet done: what an interrupted run leaves for the next one."""
+
+    __tablename__ = "frontier"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # one of PAGE_KINDS
+    discovered_at: Mapped[datetime]
+    # why it is queued: "new" or "revalidate" (known, but its sitemap <lastmod> changed)
+    reason: Mapped[str] = mapped_column(String(10), default="new")
+    lastmod: Mapped[str | None] = mapped_column(Text)  # as the sitemap gave it, if one did

@@ -45,7 +45,7 @@ except ZoneInfoNotFoundError:  # no tz database installed: Vietnam has been UTC+
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
 
-OutcomeKind: TypeAlias = Literal["new", "duplicate", "seen"]
+OutcomeKind: TypeAlias = Literal["new", "version", "duplicate", "seen"]
 
 
 # --------------------------------------------------------------------------- value objects
@@ -68,7 +68,8 @@ class PortalRecord:
 class StoreOutcome:
     """Result of `store_article`.
 
-    kind: "new" (content not stored before), "duplicate" (content already stored; this URL is
+    kind: "new" (content not stored before), "version" (new content at a URL that served other
+    content before: the page's next version), "duplicate" (content already stored; this URL is
     now recorded against it), "seen" (this URL was already recorded for this content).
     `canonical` is True when this copy is (now) the canonical one of the article.
     """
@@ -97,6 +98,7 @@ class _Copy:
     level: str
     published: datetime | None
     first_seen: datetime
+    portal_id: int | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -238,7 +240,18 @@ def _incumbent(session: Session, row: Article) -> _Copy:
     ).one_or_none()
     level = session.get_one(Portal, row.portal_id).level
     first_seen = link.first_seen if link is not None else row.first_seen
-    return _Copy(row.canonical_url, level, row.published, first_seen)
+    return _Copy(row.canonical_url, level, row.published, first_seen, row.portal_id)
+
+
+def _beats(challenger: _Copy, incumbent: _Copy) -> bool:
+    """Whether `challenger` takes over as the canonical copy (`canonical_key`). Two URLs of one
+    portal's page (an old numeric path and a new slug, without rel=canonical) tie on the rule:
+    the shorter (then the lower) URL wins, not the one that happened to be fetched first, so a
+    resumed crawl picks what an uninterrupted one picks."""
+    mine, theirs = canonical_key(challenger), canonical_key(incumbent)
+    if mine[:3] == theirs[:3] and challenger.portal_id is not None and challenger.portal_id == incumbent.portal_id:
+        return (len(challenger.url), challenger.url) < (len(incumbent.url), incumbent.url)
+    return mine < theirs
 
 
 # --------------------------------------------------------------------------- portals and failures
@@ -339,7 +352,7 @@ def store_article(
         raise ValueError(f"{url}: content_hash must be 64 lowercase hex digits")
     seen_at = _aware(seen_at, "seen_at")
     portal = _portal_ref(session, portal_key)
-    copy = _Copy(url, portal.level, _page_time(article.published), seen_at)
+    copy = _Copy(url, portal.level, _page_time(article.published), seen_at, portal.id)
 
     link = _url_row(session, url)
     if link is not None:
@@ -381,7 +394,7 @@ def store_article(
 
     if link is not None:  # known URL, changed content: move it to this article
         _move_link(link, row, portal, copy, article)
-        return StoreOutcome(kind, row.id, canonical)
+        return StoreOutcome("version" if kind == "new" else kind, row.id, canonical)
 
     conflict = _insert_url(session, dict(
         article_id=row.id, portal_id=portal.id, url=url, published=copy.published,
@@ -412,7 +425,7 @@ def store_page(
 ) -> StoreOutcome:
     """Store one fetched page that answers to several URLs (its rel=canonical, the URL fetched,
     the URL requested before a redirect): `store_article` for the first, then the others are
-    recorded against the same article. The outcome is the page's: "new" if any URL brought new
+    recorded against the same article. The outcome is the page's: "new" (or "version") if any URL brought new
     content, else "duplicate" if any URL was new to the archive, else "seen". Never commits.
     """
     if not urls:
@@ -436,7 +449,7 @@ def store_page(
         # Known URL (or inserted concurrently): the general path handles touch and moves.
         kinds.add(store_article(session, portal_key=portal_key, url=url, article=article,
                                 seen_at=seen_at, run_id=run_id).kind)
-    kind: OutcomeKind = next(k for k in ("new", "duplicate", "seen") if k in kinds)  # type: ignore[assignment]
+    kind: OutcomeKind = next(k for k in ("new", "version", "duplicate", "seen") if k in kinds)  # type: ignore[assignment]
     return StoreOutcome(kind, first.article_id, first.canonical)
 
 
@@ -489,7 +502,7 @@ def _maybe_switch_canonical(
         _apply_metadata(row, article, copy.url, portal)  # the canonical URL itself, re-served
         return True
     incumbent = _incumbent(session, row)
-    if canonical_key(copy) < canonical_key(incumbent):
+    if _beats(copy, incumbent):
         logger.info(
             "Article %s: canonical copy %s -> %s", row.id, incumbent.url, copy.url
         )

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cleaning.templates import SegmentCount
-from storage.models import Portal, TemplateSegment
+from cleaning.templates import SegmentCount, TemplateLearner
+from storage.models import Article, Portal, TemplateSegment
 
 
 def load_template_counts(session: Session, portal_key: str) -> tuple[int, list[tuple[str, SegmentCount]]]:
@@ -47,3 +47,29 @@ def add_template_counts(session: Session, portal_key: str, pages: int,
         {"portal_id": portal_id, "key": key, "text": c.text, "pages": c.pages, "first_total": c.first_total,
          "first_seen": now, "last_seen": now}
         for key, c in segments.items()])
+
+
+def rebuild_template_counts(session: Session, portal_key: str) -> int:
+    """Count the portal's template lines afresh from its stored articles, in publication order;
+    returns the articles counted.
+
+    Run when a portal's first walk completes: the counts then depend on what the archive holds,
+    not on the order pages happened to arrive in (or on which counts a killed run had not saved
+    yet), so an interrupted and resumed first crawl learns exactly what an uninterrupted one does.
+    """
+    portal_id = session.scalars(select(Portal.id).where(Portal.key == portal_key)).one_or_none()
+    if portal_id is None:
+        return 0
+    session.execute(delete(TemplateSegment).where(TemplateSegment.portal_id == portal_id))
+    session.execute(update(Portal).where(Portal.id == portal_id).values(template_pages=0))
+    learner = TemplateLearner()
+    learner.load(portal_key, 0, [])
+    rows = session.execute(select(Article.text, Article.template_lines).where(Article.portal_id == portal_id)
+                           .order_by(Article.published.is_(None), Article.published, Article.content_hash))
+    counted = 0
+    for text, template_lines in rows:
+        learner.observe(portal_key, text.split("\n") + list(template_lines or ()))
+        counted += 1
+    for key, (pages, segments) in learner.take_unsaved().items():
+        add_template_counts(session, key, pages, segments)
+    return counted

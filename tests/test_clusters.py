@@ -108,7 +108,7 @@ def test_a_changed_page_becomes_a_new_version(db):
                           "nghiêm túc, các chỉ tiêu cơ bản đều đạt so với cùng kì năm 2022 với 1.250 hộ."] + STORY[3:]
     second = _store(db, "so-a", url, _article(edited, published=T0, title="Hội nghị sơ kết (cập nhật)"),
                     seen_at=T0 + timedelta(days=1))
-    assert second.kind == "new" and second.article_id != first.article_id
+    assert second.kind == "version" and second.article_id != first.article_id
     with db.session() as s:
         old, new = s.get(Article, first.article_id), s.get(Article, second.article_id)
         assert old.text == "\n".join(STORY)  # nothing overwritten

@@ -84,10 +84,11 @@ def test_migrate_is_idempotent(db_url: str) -> None:
         assert database.current_revision() is None
         database.migrate()
         database.migrate()
-        assert database.current_revision() == "0004"
+        assert database.current_revision() == "0005"
         tables = set(inspect(database.engine).get_table_names())
         assert {
             "portals", "articles", "article_urls", "crawl_runs", "crawl_run_portals", "failures", "template_segments",
+            "page_states", "frontier",
         } <= tables
     finally:
         database.dispose()
@@ -108,7 +109,7 @@ def test_downgrade_and_upgrade_again(db_url: str) -> None:
         assert database.current_revision() is None
         assert "articles" not in inspect(database.engine).get_table_names()
         database.migrate()
-        assert database.current_revision() == "0004"
+        assert database.current_revision() == "0005"
     finally:
         database.dispose()
 
@@ -296,7 +297,7 @@ def test_canonical_first_seen_tie_break(db: Database) -> None:
 def test_changed_content_at_known_url_keeps_old_article(db: Database) -> None:
     old = store(db, "so-a", "http://so/5", make_article("v1", title="Bản cũ"))
     new = store(db, "so-a", "http://so/5", make_article("v2", title="Bản mới"), seen_at=T0 + MIN)
-    assert new.kind == "new" and new.article_id != old.article_id
+    assert new.kind == "version" and new.article_id != old.article_id
     assert count(db, Article) == 2
     assert article_row(db, "v1").title == "Bản cũ"  # not overwritten
     assert urls_of(db, new.article_id) == ["http://so/5"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,11 +27,13 @@ from twisted.python.failure import Failure
 
 from cleaning import detect_family
 from crawler.adhoc import adhoc_portal
-from crawler.discovery import LinkRules, PageKind, is_pagination_of, read_feed, read_sitemap
+from crawler.discovery import LinkRules, PageKind, is_pagination_of, next_page, read_feed, read_sitemap
 from crawler.errors import classify_failure
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Portal, load_registry
+from crawler.state import CrawlState
 from crawler.urls import canonicalize, netloc_of
+from storage.crawlstate import Validators
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,9 @@ class PortalSpider(scrapy.Spider):
                 self.owner[host.lower()] = p.key
         self.requested: set[str] = set()
         self.scheduled: Counter[str] = Counter()
+        # Set by the storage pipeline when it opens (crawler/state.py); None: no database, so
+        # every run reads everything (e.g. the fetch-only benchmark).
+        self.state: CrawlState | None = None
 
     @staticmethod
     def _rules_for(portal: Portal, family: str) -> LinkRules:
@@ -84,16 +89,37 @@ class PortalSpider(scrapy.Spider):
         # long crawl triggers do not rescan it every time.
         gc.freeze()
         for portal in self.portals.values():
+            for request in self._resumed(portal):
+                yield request
             for point in portal.start_points:
-                request = self._request(portal, point.url, point.kind, start=True)
+                check = self.state.page_validators(portal.key, point.url) if self.state is not None else None
+                request = self._request(portal, point.url, point.kind, start=True, validators=check)
                 if request is not None:
                     yield request
 
+    def _resumed(self, portal: Portal) -> Iterator[scrapy.Request]:
+        """What the last run left in the frontier, then the known pages due for revalidation."""
+        if self.state is None:
+            return
+        start = self.state.portals[portal.key]
+        for url, kind, reason in start.pending:
+            check = self.state.validators(url) if reason == "revalidate" else None
+            request = self._request(portal, url, kind, validators=check, resumed=True)
+            if request is not None:
+                yield request
+        for check in start.due:
+            request = self._request(portal, check.url, "article", validators=check)
+            if request is not None:
+                yield request
+
     def _request(
-        self, portal: Portal, url: str, kind: str, *, start: bool = False, optional: bool = False
+        self, portal: Portal, url: str, kind: str, *, start: bool = False, optional: bool = False,
+        validators: Validators | None = None, resumed: bool = False, overlap_left: int | None = None,
     ) -> scrapy.Request | None:
         canonical = canonicalize(url, host_map=self.host_map, scheme=portal.scheme)
         if self.owner.get(netloc_of(canonical)) != portal.key or canonical in self.requested:
+            return None
+        if self.state is not None and not start and not resumed and self._known(portal, canonical, kind, validators):
             return None
         if self.max_pages is not None and self.scheduled[portal.key] >= self.max_pages:
             self.crawler.stats.inc_value(f"govcrawl/{portal.key}/capped")
@@ -107,81 +133,165 @@ class PortalSpider(scrapy.Spider):
             "rss": self.parse_feed,
             "atom": self.parse_feed,
         }
-        return scrapy.Request(
-            canonical,
-            callback=callbacks[kind],
-            errback=self.on_error,
-            priority=PRIORITY[kind],
-            meta={
-                "portal": portal.key,
-                "kind": kind,
-                "start": start,
-                "optional": optional,
-                # one politeness slot per host:port, so two portals on one IP stay separate
-                "download_slot": netloc_of(canonical),
-            },
-        )
+        meta = {
+            "portal": portal.key,
+            "kind": kind,
+            "start": start,
+            "optional": optional,
+            # one politeness slot per host:port, so two portals on one IP stay separate
+            "download_slot": netloc_of(canonical),
+        }
+        headers = {}
+        if validators is not None:  # a conditional GET: 304 means unchanged, no extraction
+            meta["revalidate"] = True
+            meta["handle_httpstatus_list"] = [304]
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+        if overlap_left is not None:
+            meta["overlap_left"] = overlap_left
+        return scrapy.Request(canonical, callback=callbacks[kind], errback=self.on_error,
+                              priority=PRIORITY[kind], meta=meta, headers=headers or None)
+
+    def _known(self, portal: Portal, url: str, kind: str, validators: Validators | None) -> bool:
+        """Already fetched and not to be fetched again now: a known article (unless revalidated),
+        or a listing page the portal's unfinished walk has read."""
+        assert self.state is not None
+        if kind == "article" and validators is None and self.state.is_known(portal.key, url):
+            self.crawler.stats.inc_value(f"govcrawl/{portal.key}/known_skipped")
+            return True
+        return kind != "article" and not self.state.incremental(portal.key) and self.state.walked(portal.key, url)
 
     def _count_page(self, response: Response) -> Portal:
         portal = self.portals[response.meta["portal"]]
-        self.crawler.stats.inc_value(f"govcrawl/{portal.key}/pages_fetched")
+        counter = "not_modified" if response.status == 304 else "pages_fetched"
+        self.crawler.stats.inc_value(f"govcrawl/{portal.key}/{counter}")
         return portal
+
+    def _record(self, portal: Portal, response: Response, requests: list[scrapy.Request],
+                lastmods: Sequence[tuple[str, str]] = ()) -> list[scrapy.Request]:
+        """A listing/sitemap/feed page is done: its state and what it queued, in one transaction."""
+        if self.state is not None:
+            self.state.listing_done(portal.key, response.request.url if response.request else response.url,
+                                    response.meta["kind"], response.status,
+                                    [(r.url, r.meta["kind"], "revalidate" if r.meta.get("revalidate") else "new")
+                                     for r in requests],
+                                    etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                                    lastmods=lastmods)
+        return requests
 
     # -- callbacks ------------------------------------------------------------------------
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         portal = self._count_page(response)
+        if response.status == 304:  # unchanged since the last run: nothing new on it
+            self._record(portal, response, [])
+            return
         if not isinstance(response, TextResponse):
             return
         self._detect_family(portal, response)
         rules = self.rules[portal.key]
+        requests: list[scrapy.Request] = []
+        unknown = 0  # articles the archive has not seen (even if another page queued them first)
+        paging: list[str] = []
         for link in self._links(response):
             kind = rules.classify(link)
             if kind is PageKind.ARTICLE:
+                unknown += self.state is None or not self.state.is_known(portal.key, link)
                 request = self._request(portal, link, "article")
-            elif kind is PageKind.LISTING and (
-                portal.family == "auto" or is_pagination_of(response.url, link)
-            ):
-                request = self._request(portal, link, "listing")
+            elif kind is PageKind.LISTING and (portal.family == "auto" or is_pagination_of(response.url, link)):
+                paging.append(link)
+                continue
             else:
                 continue
             if request is not None:
-                yield request
+                requests.append(request)
+        requests += self._paging(portal, response, paging, new_articles=unknown)
+        yield from self._record(portal, response, requests)
+
+    def _paging(self, portal: Portal, response: Response, links: list[str], new_articles: int) -> list[scrapy.Request]:
+        """Which further listing pages to read. A walk reads them all; an incremental run pages
+        on, newest first, one page at a time, until `overlap` pages in a row held only known
+        articles."""
+        if self.state is None or not self.state.incremental(portal.key):
+            return [r for r in (self._request(portal, link, "listing") for link in links) if r is not None]
+        left = self.state.overlap if new_articles else response.meta.get("overlap_left", self.state.overlap) - 1
+        following = next_page(response.url, links)
+        if left <= 0 or following is None:
+            return []
+        request = self._request(portal, following, "listing", overlap_left=left)
+        return [request] if request is not None else []
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """Sitemap entries: unknown articles are fetched; a known one is revalidated only when its
+        <lastmod> differs from the one noted last time; a child sitemap whose <lastmod> is
+        unchanged is not read again (incremental runs)."""
         portal = self._count_page(response)
+        if response.status == 304:
+            self._record(portal, response, [])
+            return
         body = response.body
         if gzip_magic_number(response):
             body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
         rules = self.rules[portal.key]
+        requests: list[scrapy.Request] = []
+        lastmods: list[tuple[str, str]] = []
         for entry in read_sitemap(body):
             url = canonicalize(entry.url, host_map=self.host_map, scheme=portal.scheme)
             if entry.is_sitemap:
-                request = self._request(portal, url, "sitemap")
+                if self.state is not None and self.state.sitemap_unchanged(portal.key, url, entry.lastmod):
+                    continue
+                check = self.state.page_validators(portal.key, url) if self.state is not None else None
+                request = self._request(portal, url, "sitemap", validators=check)
             elif rules.classify(url) is PageKind.ARTICLE:
-                request = self._request(portal, url, "article")
+                check = None
+                if self.state is not None and self.state.lastmod_changed(portal.key, url, entry.lastmod):
+                    check = self.state.validators(url) or Validators(url, None, None)
+                request = self._request(portal, url, "article", validators=check)
             else:
                 continue
+            if entry.lastmod:
+                lastmods.append((url, entry.lastmod))
             if request is not None:
-                yield request
+                requests.append(request)
+        yield from self._record(portal, response, requests, lastmods)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         portal = self._count_page(response)
+        if response.status == 304:
+            self._record(portal, response, [])
+            return
         rules = self.rules[portal.key]
+        requests: list[scrapy.Request] = []
         for link in read_feed(response.body, response.url):
             link = canonicalize(link, host_map=self.host_map, scheme=portal.scheme)
             if rules.classify(link) is PageKind.ARTICLE:
                 request = self._request(portal, link, "article")
                 if request is not None:
-                    yield request
+                    requests.append(request)
+        yield from self._record(portal, response, requests)
 
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         portal = self._count_page(response)
+        if response.status == 304:  # revalidated: unchanged, nothing to extract
+            yield PageItem(portal_key=portal.key, url=response.request.url if response.request else response.url,
+                           final_url=response.url, body=b"", encoding=None, fetched_at=datetime.now(UTC),
+                           status=304)
+            return
         if not isinstance(response, TextResponse):
             yield FailureItem(portal.key, response.url, "not_html",
                               f"not an HTML page ({response.headers.get('Content-Type', b'').decode()})")
             return
         self._detect_family(portal, response)
+        # Related-news links on article pages reach articles that listings no longer show. They
+        # are queued (committed) before the page goes to storage: once the page is stored, the
+        # next run will not read it again, so what it linked to must already be in the frontier.
+        rules = self.rules[portal.key]
+        related = [r for r in (self._request(portal, link, "article") for link in self._links(response)
+                               if rules.classify(link) is PageKind.ARTICLE) if r is not None]
+        if related and self.state is not None:
+            self.state.queue(portal.key, [(r.url, "article", "new") for r in related])
         yield PageItem(
             portal_key=portal.key,
             url=response.request.url if response.request else response.url,
@@ -189,14 +299,11 @@ class PortalSpider(scrapy.Spider):
             body=response.body,
             encoding=response.encoding,
             fetched_at=datetime.now(UTC),
+            status=response.status,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
-        # Related-news links on article pages reach articles that listings no longer show.
-        rules = self.rules[portal.key]
-        for link in self._links(response):
-            if rules.classify(link) is PageKind.ARTICLE:
-                request = self._request(portal, link, "article")
-                if request is not None:
-                    yield request
+        yield from related
 
     def on_error(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
@@ -228,3 +335,8 @@ class PortalSpider(scrapy.Spider):
         logger.info("%s: detected family %s", portal.key, family)
         self.crawler.stats.set_value(f"govcrawl/{portal.key}/family", family)
         self.rules[portal.key] = self._rules_for(portal, family)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,108 @@
+"""The crawl process's side of the crawl state (storage/crawlstate.py) for one run.
+
+Loaded when the run opens: per portal, the known article URLs, the listings its unfinished walk
+already read, the frontier a previous run left and the pages due for revalidation. The spider
+asks it what to fetch; each listing, sitemap or feed page it reads is recorded with the URLs it
+discovered in one transaction. Article pages are recorded by the page workers, with the article.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage import Database, StorageError, crawlstate
+from storage.crawlstate import PortalStart, Validators
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlState:
+    def __init__(self, db: Database, *, revalidate_limit: int, overlap: int) -> None:
+        self.db = db
+        self.revalidate_limit = revalidate_limit
+        self.overlap = overlap  # listing pages of only known articles read before paging stops
+        self.started_at = datetime.now(UTC)
+        self.portals: dict[str, PortalStart] = {}
+        self.session = db.session()
+
+    def open(self, keys: Iterable[str]) -> None:
+        with self.session.begin():
+            for key in keys:
+                self.portals[key] = crawlstate.portal_start(self.session, key, self.started_at, self.revalidate_limit)
+        self.session.expunge_all()
+
+    # -- questions the spider asks --------------------------------------------------------
+
+    def is_known(self, key: str, url: str) -> bool:
+        return url in self.portals[key].known
+
+    def lastmod_changed(self, key: str, url: str, lastmod: str | None) -> bool:
+        """A known article whose sitemap <lastmod> differs from the one noted when it was read."""
+        known = self.portals[key].known
+        return url in known and lastmod is not None and known[url] != lastmod
+
+    def page_validators(self, key: str, url: str) -> Validators | None:
+        """Validators of a listing/sitemap/feed page, for a conditional GET in incremental runs."""
+        if not self.incremental(key):
+            return None
+        page = self.portals[key].pages.get(url)
+        return page[0] if page and (page[0].etag or page[0].last_modified) else None
+
+    def sitemap_unchanged(self, key: str, url: str, lastmod: str | None) -> bool:
+        """A child sitemap whose <lastmod> in the index is the one noted when it was last read."""
+        page = self.portals[key].pages.get(url)
+        return self.incremental(key) and lastmod is not None and page is not None and page[1] == lastmod
+
+    def incremental(self, key: str) -> bool:
+        """True once the portal's walk has completed: stop paging at known articles."""
+        return self.portals[key].walk_completed
+
+    def walked(self, key: str, url: str) -> bool:
+        """Read already in this portal's unfinished walk (by an interrupted run)."""
+        return url in self.portals[key].walked
+
+    def validators(self, url: str) -> Validators | None:
+        try:
+            with self.session.begin():
+                return crawlstate.validators(self.session, url)
+        except SQLAlchemyError as exc:
+            logger.warning("cannot read the validators of %s (%s): fetching it in full", url, exc)
+            return None
+
+    # -- what the spider did ----------------------------------------------------------------
+
+    def listing_done(self, key: str, url: str, kind: str, status: int, discovered: Sequence[tuple[str, str, str]],
+                     *, etag: str | None, last_modified: str | None, lastmods: Sequence[tuple[str, str]]) -> None:
+        """A listing/sitemap/feed page was read; `discovered`: (url, kind, reason) it queued,
+        `lastmods`: (url, lastmod) a sitemap gave. If the database fails, the crawl goes on:
+        those URLs are still fetched in this run, and an interrupted walk reads the page again."""
+        try:
+            with self.session.begin():
+                crawlstate.record_listing(self.session, self.portals[key].portal_id, url, kind,
+                                          datetime.now(UTC), status, discovered, etag=etag,
+                                          last_modified=last_modified, lastmods=lastmods)
+        except (SQLAlchemyError, StorageError) as exc:
+            logger.error("cannot record the crawl state of %s (%s)", url, exc)
+        finally:
+            self.session.expunge_all()
+
+    def queue(self, key: str, entries: Sequence[tuple[str, str, str]]) -> None:
+        """Add (url, kind, reason) to the frontier (links found on an article page)."""
+        try:
+            with self.session.begin():
+                crawlstate.queue(self.session, self.portals[key].portal_id, entries, datetime.now(UTC))
+        except SQLAlchemyError as exc:
+            logger.error("cannot queue %d URLs in the crawl state (%s)", len(entries), exc)
+
+    def finish(self, completed: Iterable[str]) -> list[str]:
+        """Close the walks of the portals the run read to the end; returns their keys."""
+        done = []
+        with self.session.begin():
+            for key in completed:
+                if crawlstate.finish_walk(self.session, key, self.started_at, datetime.now(UTC)):
+                    done.append(key)
+        self.session.close()
+        return done

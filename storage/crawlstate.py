@@ -1,0 +1,237 @@
+"""Crawl state in the database: what each fetched URL looked like, what is left to fetch, walks.
+
+A run reads it at the start (`portal_start`: the portal's known article URLs, the listing pages
+its unfinished walk already read, the frontier an interrupted run left, the pages due for a
+revalidation) and writes it as pages are done, each page in the same transaction as what it
+produced: the article and its page state (`record_fetch`, in the page worker), or a listing's
+state and the URLs it discovered (`record_listing`, in the crawl process). A hard kill therefore
+loses at most pages in flight, which the frontier still names; nothing is stored twice, because
+storing is idempotent. Never commits.
+
+Walks: until a portal's listings and sitemaps have all been read once (a completed walk), a run
+reads every listing page, skipping those its interrupted predecessors already read in the same
+walk; afterwards runs are incremental and stop paging at known articles.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.db import StorageError
+from storage.models import FrontierEntry, PageState, Portal
+from storage.templates import rebuild_template_counts
+
+# Revalidation schedule: (age below, look again after). Age is the time since publication (or
+# since first fetched, for an undated page): recent articles get corrected often, old ones rarely.
+REVALIDATE_AFTER = (
+    (timedelta(days=2), timedelta(hours=12)),
+    (timedelta(days=7), timedelta(days=2)),
+    (timedelta(days=30), timedelta(days=7)),
+    (timedelta(days=365), timedelta(days=30)),
+)
+REVALIDATE_OLD = timedelta(days=90)
+
+
+def next_check(fetched_at: datetime, published: datetime | None, first_fetched: datetime) -> datetime:
+    """When an article page fetched at `fetched_at` is due for a conditional GET."""
+    age = fetched_at - (published or first_fetched)
+    interval = next((after for below, after in REVALIDATE_AFTER if age < below), REVALIDATE_OLD)
+    return fetched_at + interval
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional GET of a known page sends."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(slots=True)
+class PortalStart:
+    """A portal's crawl state as a run starts."""
+
+    portal_id: int
+    walk_completed: bool            # incremental run: stop paging at known articles
+    known: dict[str, str | None] = field(default_factory=dict)   # article URL -> its sitemap <lastmod>
+    walked: set[str] = field(default_factory=set)   # listings read in this (unfinished) walk
+    pending: list[tuple[str, str, str]] = field(default_factory=list)  # frontier: url, kind, reason
+    due: list[Validators] = field(default_factory=list)
+    # listing/sitemap/feed pages: their validators (conditional GET) and <lastmod> (sitemaps)
+    pages: dict[str, tuple[Validators, str | None]] = field(default_factory=dict)
+
+
+def _portal(session: Session, key: str) -> Portal:
+    portal = session.scalars(select(Portal).where(Portal.key == key)).one_or_none()
+    if portal is None:
+        raise StorageError(f"unknown portal key {key!r}: sync the registry first")
+    return portal
+
+
+def portal_start(session: Session, key: str, now: datetime, revalidate_limit: int) -> PortalStart:
+    """Read the portal's crawl state and begin a walk if none is under way."""
+    portal = _portal(session, key)
+    completed = portal.walk_completed_at is not None and (
+        portal.walk_started_at is None or portal.walk_completed_at >= portal.walk_started_at)
+    if not completed and portal.walk_started_at is None:
+        portal.walk_started_at = now
+    start = PortalStart(portal.id, completed)
+    for url, fetched, kind, lastmod, etag, modified in session.execute(
+            select(PageState.url, PageState.last_fetched, PageState.kind, PageState.listed_lastmod, PageState.etag,
+                   PageState.last_modified).where(PageState.portal_id == portal.id)):
+        if kind == "article":
+            start.known[url] = lastmod
+            continue
+        start.pages[url] = (Validators(url, etag, modified), lastmod)
+        if not completed and portal.walk_started_at is not None and fetched >= portal.walk_started_at:
+            start.walked.add(url)
+    # Frontier entries already done (the page was stored, but the crawl died before the
+    # listing's transaction that queued it... or the other way round) are dropped.
+    stale = []
+    for url, kind, reason, discovered in session.execute(
+            select(FrontierEntry.url, FrontierEntry.kind, FrontierEntry.reason, FrontierEntry.discovered_at)
+            .where(FrontierEntry.portal_id == portal.id).order_by(FrontierEntry.discovered_at, FrontierEntry.url)):
+        if kind == "article" and reason != "revalidate" and url in start.known:
+            stale.append(url)
+        else:
+            start.pending.append((url, kind, reason))
+    if stale:
+        session.execute(delete(FrontierEntry).where(FrontierEntry.url.in_(stale)))
+    queued = {url for url, _, _ in start.pending}
+    if revalidate_limit > 0:
+        for url, etag, modified in session.execute(
+                select(PageState.url, PageState.etag, PageState.last_modified)
+                .where(PageState.portal_id == portal.id, PageState.kind == "article", PageState.next_check <= now)
+                .order_by(PageState.next_check).limit(revalidate_limit)):
+            if url not in queued:
+                start.due.append(Validators(url, etag, modified))
+    return start
+
+
+def validators(session: Session, url: str) -> Validators | None:
+    row = session.execute(select(PageState.etag, PageState.last_modified).where(PageState.url == url)).first()
+    return Validators(url, row.etag, row.last_modified) if row else None
+
+
+def _upsert(session: Session):  # the dialect's INSERT ... ON CONFLICT
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+
+
+def queue(session: Session, portal_id: int, entries: Iterable[tuple[str, str, str]], now: datetime) -> None:
+    """Add (url, kind, reason) entries to the frontier; ones already there are left as they are."""
+    rows = [{"url": url, "portal_id": portal_id, "kind": kind, "reason": reason, "discovered_at": now,
+             "lastmod": None} for url, kind, reason in entries]
+    if rows:
+        session.execute(_upsert(session)(FrontierEntry).on_conflict_do_nothing(index_elements=["url"]), rows)
+
+
+_NOTE_STATE = update(PageState).where(PageState.url == bindparam("u")).values(listed_lastmod=bindparam("lm"))
+_NOTE_FRONTIER = update(FrontierEntry).where(FrontierEntry.url == bindparam("u")).values(lastmod=bindparam("lm"))
+
+
+def note_lastmods(session: Session, entries: Sequence[tuple[str, str]]) -> None:
+    """A sitemap gave these (url, lastmod): kept on the page state, or on the frontier entry
+    until the page is fetched, so the next run revalidates exactly the pages whose lastmod moved
+    (the portal's own clock against itself: no comparison with ours)."""
+    if entries:
+        rows = [{"u": url, "lm": lastmod} for url, lastmod in entries]
+        conn = session.connection()
+        conn.execute(_NOTE_STATE, rows)
+        conn.execute(_NOTE_FRONTIER, rows)
+
+
+def record_listing(session: Session, portal_id: int, url: str, kind: str, fetched_at: datetime, status: int,
+                   discovered: Sequence[tuple[str, str, str]], *, etag: str | None = None,
+                   last_modified: str | None = None, lastmods: Sequence[tuple[str, str]] = ()) -> None:
+    """A listing, sitemap or feed page was read (or answered 304): its state, the URLs it
+    discovered and the <lastmod>s it gave, done."""
+    queue(session, portal_id, discovered, fetched_at)
+    note_lastmods(session, lastmods)
+    _write(session, portal_id, url, kind, fetched_at, status, etag, last_modified, None, None, None)
+
+
+_DONE = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True)))
+_QUEUED_LASTMOD = select(FrontierEntry.url, FrontierEntry.lastmod).where(
+    FrontierEntry.url.in_(bindparam("urls", expanding=True)), FrontierEntry.lastmod.is_not(None))
+_STATE_OF = select(PageState.body_hash, PageState.content_hash).where(PageState.url == bindparam("url"))
+
+
+def stored_body_hash(session: Session, url: str) -> str | None:
+    """The SHA-256 of the body last fetched at `url` (None: never fetched, or not kept)."""
+    row = session.connection().execute(_STATE_OF, {"url": url}).first()
+    return row.body_hash if row else None
+
+
+def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_at: datetime, *, status: int,
+                 etag: str | None, last_modified: str | None, body_hash: str | None,
+                 content_hash: str | None = None, published: datetime | None = None) -> None:
+    """An article page was fetched (or answered 304: `body_hash` None keeps the stored one) and
+    handled: its state at every URL it answers to, and those URLs leave the frontier."""
+    listed = dict(session.connection().execute(_QUEUED_LASTMOD, {"urls": list(urls)}).all())
+    for url in urls:
+        _write(session, portal_id, url, "article", fetched_at, status, etag, last_modified, body_hash,
+               content_hash, published, listed.get(url))
+    session.connection().execute(_DONE, {"urls": list(urls)})
+
+
+def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: datetime, status: int,
+           etag: str | None, last_modified: str | None, body_hash: str | None, content_hash: str | None,
+           published: datetime | None, listed_lastmod: str | None = None) -> None:
+    table = PageState.__table__
+    existing = session.execute(select(PageState.first_fetched, PageState.body_hash, PageState.published)
+                               .where(PageState.url == url)).first()
+    first = existing.first_fetched if existing else fetched_at
+    published = published or (existing.published if existing else None)
+    values = {
+        "portal_id": portal_id, "kind": kind, "last_fetched": fetched_at, "status": status,
+        "next_check": next_check(fetched_at, published, first) if kind == "article" else None,
+    }
+    if status != 304 or etag is not None or last_modified is not None:
+        values.update(etag=etag, last_modified=last_modified)  # a full response: its validators, or none
+    if body_hash is not None:
+        values["body_hash"] = body_hash
+        if existing is None or existing.body_hash != body_hash:
+            values["last_changed"] = fetched_at
+    if content_hash is not None:
+        values["content_hash"] = content_hash
+    if published is not None:
+        values["published"] = published
+    if listed_lastmod is not None:
+        values["listed_lastmod"] = listed_lastmod
+    if existing is None:  # an upsert: two workers may record the same URL at once (PostgreSQL)
+        session.execute(_upsert(session)(table).values(
+            url=url, first_fetched=fetched_at, **{"last_changed": fetched_at, **values})
+            .on_conflict_do_update(index_elements=["url"], set_=values))
+    else:
+        session.execute(update(table).where(table.c.url == url).values(**values))
+    if kind != "article":
+        session.connection().execute(_DONE, {"urls": [url]})
+
+
+def pending(session: Session, portal_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(FrontierEntry)
+                          .where(FrontierEntry.portal_id == portal_id)) or 0
+
+
+def finish_walk(session: Session, key: str, run_started_at: datetime, now: datetime) -> bool:
+    """The run read the portal to the end: if its frontier is empty, its walk is complete and the
+    next run is incremental from `run_started_at`. True if so.
+
+    A first walk completing also counts the portal's template lines from what it stored
+    (storage/templates.py): learned templates apply from the first incremental run on, so the
+    first crawl stores the same whatever order, or how many runs, it took."""
+    portal = _portal(session, key)
+    if pending(session, portal.id):
+        return False
+    first = portal.walk_completed_at is None
+    portal.walk_completed_at = now
+    portal.last_success_at = run_started_at
+    if first:
+        rebuild_template_counts(session, key)
+    return True

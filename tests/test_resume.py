@@ -1,0 +1,137 @@
+"""A crawl killed with SIGKILL (the whole process group, as a power loss would) at three random
+moments and resumed each time ends with exactly the articles, URLs and clusters of an
+uninterrupted crawl, compared row by row on their natural keys, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from crawler.registry import load_registry
+from portalsim import ReplicaServer, build_replica
+from storage.models import Article, ArticleUrl, Cluster, PageState, Portal
+from tests.conftest import FAST_CRAWL, ROOT, run_govcrawl
+from tests.storage_fixtures import fresh_postgres_database
+
+pytestmark = pytest.mark.e2e
+
+STORIES = 240
+
+
+@pytest.fixture(scope="module")
+def served():
+    with ReplicaServer(build_replica(seed=23, articles=STORIES)) as server:
+        yield server
+
+
+@contextmanager
+def _databases(backend: str, tmp_path: Path):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'straight.sqlite'}", f"sqlite:///{tmp_path / 'killed.sqlite'}"
+    else:
+        with fresh_postgres_database() as straight, fresh_postgres_database() as killed:
+            yield straight, killed
+
+
+def _keys() -> list[str]:
+    return [p.key for p in load_registry() if p.replica]
+
+
+def _crawl(db_url: str) -> None:
+    done = run_govcrawl("crawl", *_keys(), "--db", db_url, *FAST_CRAWL)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _pages_done(engine) -> int:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(PageState.__table__)).scalar_one()
+    except SQLAlchemyError:  # the crawl has not created the tables yet
+        return 0
+
+
+def _crawl_killed_after(db_url: str, pages: int) -> int:
+    """Start a crawl and SIGKILL its whole process group (crawl process and page workers) once
+    `pages` page states are committed; returns how many there were at the kill."""
+    engine = create_engine(db_url)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", *_keys(), "--db", db_url, *FAST_CRAWL],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while child.poll() is None and time.monotonic() < deadline:
+            done = _pages_done(engine)
+            if done >= pages:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                return done
+            time.sleep(0.05)
+        raise AssertionError(f"the crawl ended (exit {child.returncode}) before {pages} pages were done")
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+        engine.dispose()
+
+
+def _snapshot(db_url: str) -> dict[str, object]:
+    """The archive by natural keys: ids and times differ between two crawls, nothing else may."""
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as s:
+            hashes = dict(s.execute(select(Article.id, Article.content_hash)).all())
+            portals = dict(s.execute(select(Portal.id, Portal.key)).all())
+            articles = {
+                (a.content_hash, a.title, a.text, a.summary, a.published, a.date_source, tuple(a.authors or ()),
+                 a.unit, tuple(a.captions or ()), a.canonical_url, portals[a.portal_id], a.source_tag,
+                 a.attribution, hashes.get(a.previous_version_id), a.version_note,
+                 tuple(a.template_lines or ()))
+                for a in s.scalars(select(Article))}
+            urls = {
+                (u.url, hashes[u.article_id], portals[u.portal_id], u.published, u.title, tuple(u.authors or ()),
+                 u.unit, u.source_tag, u.attribution)
+                for u in s.scalars(select(ArticleUrl))}
+            members: dict[int, set[str]] = {}
+            for article_id, cluster_id in s.execute(select(Article.id, Article.cluster_id)):
+                members.setdefault(cluster_id, set()).add(hashes[article_id])
+            clusters = {(frozenset(members[c.id]), hashes[c.canonical_article_id])
+                        for c in s.scalars(select(Cluster))}
+            unplaced = s.scalar(text("SELECT count(*) FROM articles WHERE cluster_id IS NULL"))
+            pending = s.scalar(text("SELECT count(*) FROM frontier"))
+    finally:
+        engine.dispose()
+    return {"articles": articles, "urls": urls, "clusters": clusters, "unplaced": unplaced, "pending": pending}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend, tmp_path):
+    with _databases(backend, tmp_path) as (straight, killed):
+        _crawl(straight)
+        expected = _snapshot(straight)
+        total = _pages_done(create_engine(straight))
+        assert len(expected["articles"]) >= STORIES and expected["pending"] == 0
+
+        rng = random.Random(f"kill:{backend}")
+        moments = sorted(rng.sample(range(total // 10, total * 9 // 10), 3))
+        reached = []
+        for pages in moments:
+            reached.append(_crawl_killed_after(killed, pages))
+        assert reached == sorted(reached) and reached[0] < total
+        _crawl(killed)  # the run that finishes
+
+        resumed = _snapshot(killed)
+        for part in ("articles", "urls", "clusters"):
+            missing, extra = expected[part] - resumed[part], resumed[part] - expected[part]
+            assert not missing and not extra, (part, list(missing)[:3], list(extra)[:3])
+        assert resumed["unplaced"] == 0 and resumed["pending"] == 0
