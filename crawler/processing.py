@@ -191,12 +191,20 @@ class PageStore:
         return PageResult(outcome)
 
     @staticmethod
-    def _state_urls(job: PageJob) -> list[str]:
-        return [job.url] if job.final_url == job.url else [job.url, job.final_url]
+    def _state_urls(job: PageJob, article: Article | None = None) -> list[str]:
+        """The URLs this fetch answers for: requested, final, and the page's own rel=canonical
+        on the portal's hosts (the next run need not fetch that one to know it)."""
+        urls = [job.url]
+        for candidate in (job.final_url, article.canonical_url if article else None):
+            if candidate:
+                url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
+                if url not in urls and netloc_of(url) in job.hosts:
+                    urls.append(url)
+        return urls
 
     def _record_fetch(self, job: PageJob, body_hash: str | None, article: Article | None) -> None:
         """The page's crawl state, in the transaction that stores what it produced."""
-        crawlstate.record_fetch(self.session, job.portal_id, self._state_urls(job), job.fetched_at,
+        crawlstate.record_fetch(self.session, job.portal_id, self._state_urls(job, article), job.fetched_at,
                                 status=job.status, etag=job.etag, last_modified=job.last_modified,
                                 body_hash=body_hash, content_hash=article.content_hash if article else None,
                                 published=_aware_published(article))

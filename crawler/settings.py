@@ -39,6 +39,8 @@ RETRY_TIMES = 2
 HTTPPROXY_ENABLED = True
 
 ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+# before robots.txt (100): a page already answered for is not fetched, robots.txt or not
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SkipAnsweredPages": 50}
 # PortalActivity: each portal's first/last activity for the run report; PortalProgress: the
 # progress display (off unless GOVCRAWL_PROGRESS_INTERVAL > 0, as `govcrawl crawl` sets it).
 EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500}

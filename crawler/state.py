@@ -42,7 +42,8 @@ class CrawlState:
     def lastmod_changed(self, key: str, url: str, lastmod: str | None) -> bool:
         """A known article whose sitemap <lastmod> differs from the one noted when it was read."""
         known = self.portals[key].known
-        return url in known and lastmod is not None and known[url] != lastmod
+        # None: no sitemap lastmod noted for it yet (read through another URL): noted this time
+        return lastmod is not None and known.get(url) is not None and known[url] != lastmod
 
     def page_validators(self, key: str, url: str) -> Validators | None:
         """Validators of a listing/sitemap/feed page, for a conditional GET in incremental runs."""

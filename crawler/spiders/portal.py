@@ -39,6 +39,10 @@ logger = logging.getLogger(__name__)
 
 # Articles first: finishing pages already discovered keeps the queue (and memory) short.
 PRIORITY = {"article": 20, "sitemap": 10, "rss": 10, "atom": 10, "listing": 0}
+# Articles a sitemap or a related-news block names come after those a listing or feed names:
+# those are usually the canonical URLs, and once fetched their rel=canonical answers for the
+# other URLs of the same page, which are then not fetched (crawler/middlewares.py).
+SECONDARY_ARTICLE_PRIORITY = 15
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 
 
@@ -72,6 +76,7 @@ class PortalSpider(scrapy.Spider):
                 self.host_map[host.lower()] = p.hosts[0].lower()
                 self.owner[host.lower()] = p.key
         self.requested: set[str] = set()
+        self.answered: set[str] = set()  # rel=canonical URLs of the article pages fetched
         self.scheduled: Counter[str] = Counter()
         # Set by the storage pipeline when it opens (crawler/state.py); None: no database, so
         # every run reads everything (e.g. the fetch-only benchmark).
@@ -92,7 +97,9 @@ class PortalSpider(scrapy.Spider):
             for request in self._resumed(portal):
                 yield request
             for point in portal.start_points:
-                check = self.state.page_validators(portal.key, point.url) if self.state is not None else None
+                # A sitemap index answering 304 says nothing of its children: read it in full
+                check = None if self.state is None or point.kind == "sitemap" else \
+                    self.state.page_validators(portal.key, point.url)
                 request = self._request(portal, point.url, point.kind, start=True, validators=check)
                 if request is not None:
                     yield request
@@ -115,6 +122,7 @@ class PortalSpider(scrapy.Spider):
     def _request(
         self, portal: Portal, url: str, kind: str, *, start: bool = False, optional: bool = False,
         validators: Validators | None = None, resumed: bool = False, overlap_left: int | None = None,
+        secondary: bool = False,
     ) -> scrapy.Request | None:
         canonical = canonicalize(url, host_map=self.host_map, scheme=portal.scheme)
         if self.owner.get(netloc_of(canonical)) != portal.key or canonical in self.requested:
@@ -152,7 +160,8 @@ class PortalSpider(scrapy.Spider):
         if overlap_left is not None:
             meta["overlap_left"] = overlap_left
         return scrapy.Request(canonical, callback=callbacks[kind], errback=self.on_error,
-                              priority=PRIORITY[kind], meta=meta, headers=headers or None)
+                              priority=SECONDARY_ARTICLE_PRIORITY if secondary and kind == "article" else PRIORITY[kind],
+                              meta=meta, headers=headers or None)
 
     def _known(self, portal: Portal, url: str, kind: str, validators: Validators | None) -> bool:
         """Already fetched and not to be fetched again now: a known article (unless revalidated),
@@ -167,6 +176,8 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         counter = "not_modified" if response.status == 304 else "pages_fetched"
         self.crawler.stats.inc_value(f"govcrawl/{portal.key}/{counter}")
+        # by kind of page, over all portals: what an incremental run spent its requests on
+        self.crawler.stats.inc_value(f"govcrawl/responses/{response.meta['kind']}/{response.status}")
         return portal
 
     def _record(self, portal: Portal, response: Response, requests: list[scrapy.Request],
@@ -248,7 +259,7 @@ class PortalSpider(scrapy.Spider):
                 check = None
                 if self.state is not None and self.state.lastmod_changed(portal.key, url, entry.lastmod):
                     check = self.state.validators(url) or Validators(url, None, None)
-                request = self._request(portal, url, "article", validators=check)
+                request = self._request(portal, url, "article", validators=check, secondary=True)
             else:
                 continue
             if entry.lastmod:
@@ -284,12 +295,22 @@ class PortalSpider(scrapy.Spider):
                               f"not an HTML page ({response.headers.get('Content-Type', b'').decode()})")
             return
         self._detect_family(portal, response)
+        # The page's rel=canonical answers for the same article: it is recorded with this page
+        # (storage), so it need not be fetched again in this run.
+        canonical = response.xpath("//link[@rel='canonical']/@href").get()
+        if canonical:
+            url = canonicalize(response.urljoin(canonical.strip()), host_map=self.host_map, scheme=portal.scheme)
+            self.requested.add(url)
+            self.answered.add(url)  # a queued request for it is dropped (crawler/middlewares.py)
         # Related-news links on article pages reach articles that listings no longer show. They
         # are queued (committed) before the page goes to storage: once the page is stored, the
         # next run will not read it again, so what it linked to must already be in the frontier.
+        # Incremental runs leave them: new articles are in the listings, sitemaps and feeds, and a
+        # related block links older articles, or other URLs of new ones, which cost a fetch each.
         rules = self.rules[portal.key]
-        related = [r for r in (self._request(portal, link, "article") for link in self._links(response)
-                               if rules.classify(link) is PageKind.ARTICLE) if r is not None]
+        related = [] if self.state is not None and self.state.incremental(portal.key) else [
+            r for r in (self._request(portal, link, "article", secondary=True) for link in self._links(response)
+                        if rules.classify(link) is PageKind.ARTICLE) if r is not None]
         if related and self.state is not None:
             self.state.queue(portal.key, [(r.url, "article", "new") for r in related])
         yield PageItem(
@@ -308,6 +329,8 @@ class PortalSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
         key = request.meta["portal"]
+        if request.meta.get("answered"):  # dropped: another URL's page answered for it
+            return
         kind, reason = classify_failure(failure)
         if request.meta.get("optional"):
             logger.debug("optional %s unavailable: %s", request.url, reason)
