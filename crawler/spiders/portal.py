@@ -159,8 +159,8 @@ class PortalSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = validators.last_modified
         if overlap_left is not None:
             meta["overlap_left"] = overlap_left
-        return scrapy.Request(canonical, callback=callbacks[kind], errback=self.on_error,
-                              priority=SECONDARY_ARTICLE_PRIORITY if secondary and kind == "article" else PRIORITY[kind],
+        priority = SECONDARY_ARTICLE_PRIORITY if secondary and kind == "article" else PRIORITY[kind]
+        return scrapy.Request(canonical, callback=callbacks[kind], errback=self.on_error, priority=priority,
                               meta=meta, headers=headers or None)
 
     def _known(self, portal: Portal, url: str, kind: str, validators: Validators | None) -> bool:
