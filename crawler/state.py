@@ -98,6 +98,14 @@ class CrawlState:
         except SQLAlchemyError as exc:
             logger.error("cannot queue %d URLs in the crawl state (%s)", len(entries), exc)
 
+    def forget(self, key: str, url: str) -> None:
+        """Take a URL out of the frontier (a permanent failure, recorded as such)."""
+        try:
+            with self.session.begin():
+                crawlstate.forget(self.session, url)
+        except SQLAlchemyError as exc:
+            logger.error("cannot take %s out of the frontier (%s)", url, exc)
+
     def finish(self, completed: Iterable[str]) -> list[str]:
         """Close the walks of the portals the run read to the end; returns their keys."""
         done = []

@@ -214,6 +214,10 @@ def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: da
         session.connection().execute(_DONE, {"urls": [url]})
 
 
+def forget(session: Session, url: str) -> None:
+    session.connection().execute(_DONE, {"urls": [url]})
+
+
 def pending(session: Session, portal_id: int) -> int:
     return session.scalar(select(func.count()).select_from(FrontierEntry)
                           .where(FrontierEntry.portal_id == portal_id)) or 0

@@ -311,7 +311,7 @@ def test_nightly_runs_flag_the_broken_portals_in_report_and_exit_code(tmp_path) 
     portals = {p["portal"]: p for p in report["portals"]}
     assert portals["replica-wordpress"]["health"] == ["unreachable"]
     assert portals["replica-wordpress"]["status"] == "failed" and portals["replica-wordpress"]["pages_fetched"] == 0
-    assert set(portals["replica-wordpress"]["errors_by_kind"]) == {"http"}
+    assert set(portals["replica-wordpress"]["errors_by_kind"]) == {"http_500"}
     assert portals["replica-aspnet"]["health"] == ["stalled"] and portals["replica-aspnet"]["articles_new"] == 0
     # read (its listings), but incremental: no known article fetched and extracted again
     assert portals["replica-aspnet"]["pages_fetched"] > 0 and portals["replica-aspnet"]["articles_seen"] == 0

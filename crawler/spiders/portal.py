@@ -22,6 +22,7 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from twisted.python.failure import Failure
 
@@ -335,9 +336,16 @@ class PortalSpider(scrapy.Spider):
         if request.meta.get("optional"):
             logger.debug("optional %s unavailable: %s", request.url, reason)
             return
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
         self.crawler.stats.inc_value(f"govcrawl/{key}/errors")
-        self.crawler.stats.inc_value(f"govcrawl/{key}/errors/{kind}")
+        self.crawler.stats.inc_value(f"govcrawl/{key}/errors/{kind}_{status}" if status else
+                                     f"govcrawl/{key}/errors/{kind}")
         logger.warning("%s %s: %s", key, request.url, reason)
+        if self.state is not None and (kind == "robots" or (status is not None and 400 <= status < 500
+                                                              and status not in (408, 429))):
+            # a permanent refusal (recorded as a failure): not retried every night; transient
+            # ones (5xx, timeouts, DNS) stay in the frontier for the next run
+            self.state.forget(key, request.url)
         yield FailureItem(key, request.url, kind, reason)
 
     # -- helpers --------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""The crawl state (storage/crawlstate.py) on both backends: schedule, frontier, walks."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from storage import Database, crawlstate
+from storage.models import FrontierEntry, PageState, Portal
+from storage_fixtures import db, db_url  # noqa: F401  (fixtures)
+
+T0 = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+
+def test_recent_articles_are_revalidated_often_old_ones_rarely():
+    assert crawlstate.next_check(T0, T0 - timedelta(hours=3), T0) == T0 + timedelta(hours=12)
+    assert crawlstate.next_check(T0, T0 - 5 * DAY, T0) == T0 + 2 * DAY
+    assert crawlstate.next_check(T0, T0 - 20 * DAY, T0) == T0 + 7 * DAY
+    assert crawlstate.next_check(T0, T0 - 200 * DAY, T0) == T0 + 30 * DAY
+    assert crawlstate.next_check(T0, T0 - 900 * DAY, T0) == T0 + 90 * DAY
+    # undated: the age is the time since first fetched
+    assert crawlstate.next_check(T0, None, T0 - 400 * DAY) == T0 + 90 * DAY
+
+
+def _portal_id(db: Database, key: str) -> int:
+    with db.session() as s:
+        return s.scalar(select(Portal.id).where(Portal.key == key))
+
+
+def test_a_walk_completes_when_its_frontier_is_empty(db: Database):
+    pid = _portal_id(db, "so-a")
+    with db.session() as s, s.begin():
+        start = crawlstate.portal_start(s, "so-a", T0, revalidate_limit=10)
+        assert not start.walk_completed and not start.known and not start.pending
+        crawlstate.record_listing(s, pid, "http://so/tin-tuc", "listing", T0, 200,
+                                  [("http://so/a-1", "article", "new"), ("http://so/tin-tuc?page=2", "listing", "new")],
+                                  lastmods=[("http://so/a-1", "2026-11-19")])
+    with db.session() as s, s.begin():  # interrupted here: the next run resumes the walk
+        start = crawlstate.portal_start(s, "so-a", T0 + DAY, revalidate_limit=10)
+        assert not start.walk_completed and start.walked == {"http://so/tin-tuc"}
+        assert sorted(start.pending) == [("http://so/a-1", "article", "new"),
+                                         ("http://so/tin-tuc?page=2", "listing", "new")]
+        assert not crawlstate.finish_walk(s, "so-a", T0 + DAY, T0 + DAY)  # two URLs still to do
+        crawlstate.record_listing(s, pid, "http://so/tin-tuc?page=2", "listing", T0 + DAY, 200, [])
+        crawlstate.record_fetch(s, pid, ["http://so/a-1"], T0 + DAY, status=200, etag='"x"', last_modified=None,
+                                body_hash="b" * 64, content_hash="c" * 64, published=T0 - 3 * DAY)
+        assert crawlstate.finish_walk(s, "so-a", T0 + DAY, T0 + DAY)
+    with db.session() as s, s.begin():
+        start = crawlstate.portal_start(s, "so-a", T0 + 2 * DAY, revalidate_limit=10)
+        assert start.walk_completed and not start.pending and not start.walked
+        assert start.known == {"http://so/a-1": "2026-11-19"}  # the lastmod, carried from the frontier
+        state = s.scalar(select(PageState).where(PageState.url == "http://so/a-1"))
+        assert state.etag == '"x"' and state.next_check == T0 + DAY + 2 * DAY
+        assert [v.url for v in start.due] == []  # not due yet
+    with db.session() as s, s.begin():
+        start = crawlstate.portal_start(s, "so-a", T0 + 4 * DAY, revalidate_limit=10)
+        assert [(v.url, v.etag) for v in start.due] == [("http://so/a-1", '"x"')]
+
+
+def test_a_304_keeps_the_body_hash_and_stale_frontier_entries_are_dropped(db: Database):
+    pid = _portal_id(db, "so-a")
+    with db.session() as s, s.begin():
+        crawlstate.portal_start(s, "so-a", T0, revalidate_limit=0)
+        crawlstate.record_fetch(s, pid, ["http://so/a-2"], T0, status=200, etag=None, last_modified="Wed, x",
+                                body_hash="b" * 64, content_hash="c" * 64)
+        crawlstate.record_fetch(s, pid, ["http://so/a-2"], T0 + DAY, status=304, etag=None, last_modified=None,
+                                body_hash=None)
+        assert crawlstate.stored_body_hash(s, "http://so/a-2") == "b" * 64
+        state = s.scalar(select(PageState).where(PageState.url == "http://so/a-2"))
+        assert state.status == 304 and state.last_modified == "Wed, x" and state.last_changed == T0
+        # queued again by a listing although already stored (a crash between the two): dropped
+        crawlstate.queue(s, pid, [("http://so/a-2", "article", "new")], T0 + DAY)
+    with db.session() as s, s.begin():
+        start = crawlstate.portal_start(s, "so-a", T0 + 2 * DAY, revalidate_limit=0)
+        assert start.pending == [] and s.scalar(select(FrontierEntry.url)) is None
+        crawlstate.queue(s, pid, [("http://so/gone", "article", "new")], T0)
+        crawlstate.forget(s, "http://so/gone")
+        assert s.scalar(select(FrontierEntry.url)) is None
