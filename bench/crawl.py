@@ -53,7 +53,8 @@ def child(mode: str, db_url: str) -> None:
     if mode == "fetch":
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     keys = ",".join(p.key for p in load_registry() if p.replica)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # logging stays the caller's
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, portal=keys)
     started = time.perf_counter()

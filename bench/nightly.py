@@ -65,7 +65,8 @@ def child(db_url: str) -> None:
         settings.set(key, setting, priority="cmdline")
     settings.set("GOVCRAWL_DB", db_url, priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # logging stays the caller's
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, portal=",".join(p.key for p in load_registry() if p.replica))
     process.start()

@@ -95,7 +95,8 @@ class StoragePipeline:
             hosts=frozenset(h.lower() for h in portal.hosts),
             url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
             fetched_at=item.fetched_at, portal_id=self.portal_ids[key], status=item.status, etag=item.etag,
-            last_modified=item.last_modified, learn_templates=self.state.incremental(key)))
+            last_modified=item.last_modified, learn_templates=self.state.incremental(key),
+            known=self.state.is_known(key, item.url)))
         if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
             return item

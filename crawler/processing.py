@@ -58,6 +58,7 @@ class PageJob:
     fetched_at: datetime
     portal_id: int = 0
     learn_templates: bool = True  # False during a portal's first walk (see storage/crawlstate.py)
+    known: bool = True  # fetched in an earlier run (False: no stored bytes to compare with)
     status: int = 200            # 304: revalidated, unchanged (no body)
     etag: str | None = None
     last_modified: str | None = None
@@ -120,7 +121,7 @@ class PageStore:
         if job.status == 304:
             return self._checked(job, "not_modified", None)
         body_hash = hashlib.sha256(job.body).hexdigest()
-        if self._served_before(job, body_hash):
+        if job.known and self._served_before(job, body_hash):
             return self._checked(job, "unchanged", body_hash)
         extracted = extract_job(job, self._hints(job) if job.learn_templates else None)
         result = self.store(job, extracted, body_hash)

@@ -157,8 +157,8 @@ def record_listing(session: Session, portal_id: int, url: str, kind: str, fetche
 
 
 _DONE = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True)))
-_QUEUED_LASTMOD = select(FrontierEntry.url, FrontierEntry.lastmod).where(
-    FrontierEntry.url.in_(bindparam("urls", expanding=True)), FrontierEntry.lastmod.is_not(None))
+_DONE_RETURNING_LASTMOD = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True))) \
+    .returning(FrontierEntry.url, FrontierEntry.lastmod)
 _STATE_OF = select(PageState.body_hash, PageState.content_hash).where(PageState.url == bindparam("url"))
 
 
@@ -173,19 +173,22 @@ def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_
                  content_hash: str | None = None, published: datetime | None = None) -> None:
     """An article page was fetched (or answered 304: `body_hash` None keeps the stored one) and
     handled: its state at every URL it answers to, and those URLs leave the frontier."""
-    listed = dict(session.connection().execute(_QUEUED_LASTMOD, {"urls": list(urls)}).all())
+    # out of the frontier, with the sitemap <lastmod> noted on the entry (one statement)
+    listed = dict(session.connection().execute(_DONE_RETURNING_LASTMOD, {"urls": list(urls)}).all())
     for url in urls:
         _write(session, portal_id, url, "article", fetched_at, status, etag, last_modified, body_hash,
                content_hash, published, listed.get(url))
-    session.connection().execute(_DONE, {"urls": list(urls)})
+
+
+_EXISTING = select(PageState.first_fetched, PageState.body_hash, PageState.published) \
+    .where(PageState.url == bindparam("url"))
 
 
 def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: datetime, status: int,
            etag: str | None, last_modified: str | None, body_hash: str | None, content_hash: str | None,
            published: datetime | None, listed_lastmod: str | None = None) -> None:
     table = PageState.__table__
-    existing = session.execute(select(PageState.first_fetched, PageState.body_hash, PageState.published)
-                               .where(PageState.url == url)).first()
+    existing = session.connection().execute(_EXISTING, {"url": url}).first()
     first = existing.first_fetched if existing else fetched_at
     published = published or (existing.published if existing else None)
     values = {
@@ -204,12 +207,13 @@ def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: da
         values["published"] = published
     if listed_lastmod is not None:
         values["listed_lastmod"] = listed_lastmod
+    conn = session.connection()  # Core: every fetched page runs this
     if existing is None:  # an upsert: two workers may record the same URL at once (PostgreSQL)
-        session.execute(_upsert(session)(table).values(
+        conn.execute(_upsert(session)(table).values(
             url=url, first_fetched=fetched_at, **{"last_changed": fetched_at, **values})
             .on_conflict_do_update(index_elements=["url"], set_=values))
     else:
-        session.execute(update(table).where(table.c.url == url).values(**values))
+        conn.execute(update(table).where(table.c.url == url).values(**values))
     if kind != "article":
         session.connection().execute(_DONE, {"urls": [url]})
 
