@@ -107,11 +107,18 @@ class CrawlState:
             logger.error("cannot take %s out of the frontier (%s)", url, exc)
 
     def finish(self, completed: Iterable[str]) -> list[str]:
-        """Close the walks of the portals the run read to the end; returns their keys."""
-        done = []
-        with self.session.begin():
-            for key in completed:
-                if crawlstate.finish_walk(self.session, key, self.started_at, datetime.now(UTC)):
-                    done.append(key)
-        self.session.close()
+        """Close the walks of the portals the run read to the end; returns their keys. If the
+        database fails here, the walks stay open: the next run reads those portals in full again
+        (losing nothing), and the run itself is still recorded."""
+        done: list[str] = []
+        try:
+            with self.session.begin():
+                for key in completed:
+                    if crawlstate.finish_walk(self.session, key, self.started_at, datetime.now(UTC)):
+                        done.append(key)
+        except (SQLAlchemyError, StorageError) as exc:
+            logger.error("cannot close the portals' walks (%s): the next run reads them in full", exc)
+            done = []
+        finally:
+            self.session.close()
         return done
