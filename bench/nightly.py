@@ -9,8 +9,8 @@ serves the next day of the same replica — `--new` stories published, `--edited
 conditional GETs answered 304, listing / sitemap / feed pages), new articles and new versions
 stored against the replica's list of changes, pages extracted although unchanged, and requests
 per new-or-changed article (the issue's bar: at most 1.5, plus the listing/sitemap/feed pages).
-Requests are counted from the page states the run wrote (one per URL fetched) and the failures
-it recorded; robots.txt requests (one per host) are not in either.
+Requests are the crawl's own Scrapy stats: all of them (robots.txt included) and the responses by
+kind of page and status.
 """
 from __future__ import annotations
 

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,7 +37,6 @@ from storage import Database, StorageError, crawlstate, repository
 from storage.templates import add_template_counts, load_template_counts
 
 logger = logging.getLogger(__name__)
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +179,7 @@ class PageStore:
     def _checked(self, job: PageJob, outcome: str, body_hash: str | None) -> PageResult:
         try:
             with self.session.begin():
-                crawlstate.record_fetch(self.session, job.portal_id, self._state_urls(job), job.fetched_at,
+                crawlstate.record_fetch(self.session, job.portal_id, page_urls(job, None), job.fetched_at,
                                         status=job.status, etag=job.etag, last_modified=job.last_modified,
                                         body_hash=body_hash)
         except (SQLAlchemyError, StorageError) as exc:
@@ -191,24 +189,12 @@ class PageStore:
             self.session.expunge_all()
         return PageResult(outcome)
 
-    @staticmethod
-    def _state_urls(job: PageJob, article: Article | None = None) -> list[str]:
-        """The URLs this fetch answers for: requested, final, and the page's own rel=canonical
-        on the portal's hosts (the next run need not fetch that one to know it)."""
-        urls = [job.url]
-        for candidate in (job.final_url, article.canonical_url if article else None):
-            if candidate:
-                url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
-                if url not in urls and netloc_of(url) in job.hosts:
-                    urls.append(url)
-        return urls
-
     def _record_fetch(self, job: PageJob, body_hash: str | None, article: Article | None) -> None:
         """The page's crawl state, in the transaction that stores what it produced."""
-        crawlstate.record_fetch(self.session, job.portal_id, self._state_urls(job, article), job.fetched_at,
+        crawlstate.record_fetch(self.session, job.portal_id, page_urls(job, article), job.fetched_at,
                                 status=job.status, etag=job.etag, last_modified=job.last_modified,
                                 body_hash=body_hash, content_hash=article.content_hash if article else None,
-                                published=_aware_published(article))
+                                published=article.published if article else None)
 
     def store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None = None) -> PageResult:
         try:
@@ -231,16 +217,8 @@ class PageStore:
                     self._record_fetch(job, body_hash, None)
             return PageResult("failed", reason)
         article = extracted
-        # The page's own rel=canonical first (it becomes the article's URL), then the URL
-        # fetched and the URL requested before redirects: every URL that served this page.
-        urls: list[str] = []
-        for candidate in (article.canonical_url, job.final_url, job.url):
-            if candidate:
-                url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
-                if url not in urls and netloc_of(url) in job.hosts:
-                    urls.append(url)
         with self.session.begin():
-            outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
+            outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=page_urls(job, article),
                                             article=article, seen_at=job.fetched_at,
                                             run_id=self.target.run_id)
             if job.portal_id:
@@ -261,12 +239,16 @@ class PageStore:
         self.db.dispose()
 
 
-def _aware_published(article: Article | None) -> datetime | None:
-    """The article's publication time for the revalidation schedule (naive: Vietnam time)."""
-    if article is None or article.published is None:
-        return None
-    published = article.published
-    return published if published.tzinfo else published.replace(tzinfo=VN_TZ)
+def page_urls(job: PageJob, article: Article | None) -> list[str]:
+    """Every URL that answered with this page, on the portal's hosts: its own rel=canonical first
+    (it becomes the article's URL), then the URL fetched and the URL requested before redirects."""
+    urls: list[str] = []
+    for candidate in (article.canonical_url if article else None, job.final_url, job.url):
+        if candidate:
+            url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
+            if url not in urls and netloc_of(url) in job.hosts:
+                urls.append(url)
+    return urls
 
 
 def write_dead_letter(path: Path, record: dict[str, Any]) -> None:

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import StorageError
-from storage.models import FrontierEntry, PageState, Portal
+from storage.db import dialect_insert
+from storage.models import FrontierEntry, PageState
+from storage.repository import page_time, portal_by_key
 from storage.templates import rebuild_template_counts
 
 # Revalidation schedule: (age below, look again after). Age is the time since publication (or
@@ -67,16 +67,9 @@ class PortalStart:
     pages: dict[str, tuple[Validators, str | None]] = field(default_factory=dict)
 
 
-def _portal(session: Session, key: str) -> Portal:
-    portal = session.scalars(select(Portal).where(Portal.key == key)).one_or_none()
-    if portal is None:
-        raise StorageError(f"unknown portal key {key!r}: sync the registry first")
-    return portal
-
-
 def portal_start(session: Session, key: str, now: datetime, revalidate_limit: int) -> PortalStart:
     """Read the portal's crawl state and begin a walk if none is under way."""
-    portal = _portal(session, key)
+    portal = portal_by_key(session, key)
     completed = portal.walk_completed_at is not None and (
         portal.walk_started_at is None or portal.walk_completed_at >= portal.walk_started_at)
     if not completed and portal.walk_started_at is None:
@@ -91,8 +84,8 @@ def portal_start(session: Session, key: str, now: datetime, revalidate_limit: in
         start.pages[url] = (Validators(url, etag, modified), lastmod)
         if not completed and portal.walk_started_at is not None and fetched >= portal.walk_started_at:
             start.walked.add(url)
-    # Frontier entries already done (the page was stored, but the crawl died before the
-    # listing's transaction that queued it... or the other way round) are dropped.
+    # An article queued again after it was stored (by a page read in the same run, or through
+    # another of its URLs) is done already: its entry is dropped.
     stale = []
     for url, kind, reason, discovered in session.execute(
             select(FrontierEntry.url, FrontierEntry.kind, FrontierEntry.reason, FrontierEntry.discovered_at)
@@ -119,16 +112,12 @@ def validators(session: Session, url: str) -> Validators | None:
     return Validators(url, row.etag, row.last_modified) if row else None
 
 
-def _upsert(session: Session):  # the dialect's INSERT ... ON CONFLICT
-    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
-
-
 def queue(session: Session, portal_id: int, entries: Iterable[tuple[str, str, str]], now: datetime) -> None:
     """Add (url, kind, reason) entries to the frontier; ones already there are left as they are."""
     rows = [{"url": url, "portal_id": portal_id, "kind": kind, "reason": reason, "discovered_at": now,
              "lastmod": None} for url, kind, reason in entries]
     if rows:
-        session.execute(_upsert(session)(FrontierEntry).on_conflict_do_nothing(index_elements=["url"]), rows)
+        session.execute(dialect_insert(session)(FrontierEntry).on_conflict_do_nothing(index_elements=["url"]), rows)
 
 
 _NOTE_STATE = update(PageState).where(PageState.url == bindparam("u")).values(listed_lastmod=bindparam("lm"))
@@ -153,7 +142,7 @@ def record_listing(session: Session, portal_id: int, url: str, kind: str, fetche
     discovered and the <lastmod>s it gave, done."""
     queue(session, portal_id, discovered, fetched_at)
     note_lastmods(session, lastmods)
-    _write(session, portal_id, url, kind, fetched_at, status, etag, last_modified, None, None, None)
+    _write(session, portal_id, url, kind, fetched_at, status, etag, last_modified)
 
 
 _DONE = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True)))
@@ -172,7 +161,9 @@ def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_
                  etag: str | None, last_modified: str | None, body_hash: str | None,
                  content_hash: str | None = None, published: datetime | None = None) -> None:
     """An article page was fetched (or answered 304: `body_hash` None keeps the stored one) and
-    handled: its state at every URL it answers to, and those URLs leave the frontier."""
+    handled: its state at every URL it answers to, and those URLs leave the frontier. A naive
+    `published` is Vietnam time, as everywhere in storage."""
+    published = page_time(published)
     # out of the frontier, with the sitemap <lastmod> noted on the entry (one statement)
     listed = dict(session.connection().execute(_DONE_RETURNING_LASTMOD, {"urls": list(urls)}).all())
     for url in urls:
@@ -185,8 +176,9 @@ _EXISTING = select(PageState.first_fetched, PageState.body_hash, PageState.publi
 
 
 def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: datetime, status: int,
-           etag: str | None, last_modified: str | None, body_hash: str | None, content_hash: str | None,
-           published: datetime | None, listed_lastmod: str | None = None) -> None:
+           etag: str | None, last_modified: str | None, body_hash: str | None = None,
+           content_hash: str | None = None, published: datetime | None = None,
+           listed_lastmod: str | None = None) -> None:
     table = PageState.__table__
     existing = session.connection().execute(_EXISTING, {"url": url}).first()
     first = existing.first_fetched if existing else fetched_at
@@ -209,7 +201,7 @@ def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: da
         values["listed_lastmod"] = listed_lastmod
     conn = session.connection()  # Core: every fetched page runs this
     if existing is None:  # an upsert: two workers may record the same URL at once (PostgreSQL)
-        conn.execute(_upsert(session)(table).values(
+        conn.execute(dialect_insert(session)(table).values(
             url=url, first_fetched=fetched_at, **{"last_changed": fetched_at, **values})
             .on_conflict_do_update(index_elements=["url"], set_=values))
     else:
@@ -234,7 +226,7 @@ def finish_walk(session: Session, key: str, run_started_at: datetime, now: datet
     A first walk completing also counts the portal's template lines from what it stored
     (storage/templates.py): learned templates apply from the first incremental run on, so the
     first crawl stores the same whatever order, or how many runs, it took."""
-    portal = _portal(session, key)
+    portal = portal_by_key(session, key)
     if pending(session, portal.id):
         return False
     first = portal.walk_completed_at is None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -165,6 +166,11 @@ class Database:
             else "check that the file path is writable"
         )
         return StorageError(f"database {self.display_url!r}: {what}: {first} ({hint})")
+
+
+def dialect_insert(session: Session) -> Any:
+    """The `insert` of the session's dialect, which has ON CONFLICT (upserts); both backends."""
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
 def alembic_config() -> Any:

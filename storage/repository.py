@@ -110,7 +110,7 @@ def _aware(value: datetime, what: str) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def _page_time(value: datetime | None) -> datetime | None:
+def page_time(value: datetime | None) -> datetime | None:
     """A date from a page. Naive values are read as Vietnam local time (the portals' zone)."""
     if value is None:
         return None
@@ -139,7 +139,7 @@ def canonical_key(copy: _Copy) -> tuple[bool, datetime, int, datetime]:
     )
 
 
-def _portal_by_key(session: Session, key: str) -> Portal:
+def portal_by_key(session: Session, key: str) -> Portal:
     portal = session.scalars(select(Portal).where(Portal.key == key)).one_or_none()
     if portal is None:
         raise StorageError(
@@ -166,7 +166,7 @@ def _portal_ref(session: Session, key: str) -> _PortalRef:
     cache: dict[str, _PortalRef] = session.info.setdefault(_PORTAL_CACHE, {})
     ref = cache.get(key)
     if ref is None:
-        portal = _portal_by_key(session, key)
+        portal = portal_by_key(session, key)
         ref = cache[key] = _PortalRef(portal.id, portal.level)
     return ref
 
@@ -208,9 +208,9 @@ def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: _Port
     row.title = article.title
     row.text = article.text
     row.summary = article.summary
-    row.published = _page_time(article.published)
+    row.published = page_time(article.published)
     row.date_source = article.date_source
-    row.updated = _page_time(article.updated)
+    row.updated = page_time(article.updated)
     row.authors = list(article.authors)
     row.unit = article.unit
     row.captions = list(article.captions)
@@ -352,7 +352,7 @@ def store_article(
         raise ValueError(f"{url}: content_hash must be 64 lowercase hex digits")
     seen_at = _aware(seen_at, "seen_at")
     portal = _portal_ref(session, portal_key)
-    copy = _Copy(url, portal.level, _page_time(article.published), seen_at, portal.id)
+    copy = _Copy(url, portal.level, page_time(article.published), seen_at, portal.id)
 
     link = _url_row(session, url)
     if link is not None:
@@ -438,7 +438,7 @@ def store_page(
         if link is None:
             # Same page, so same copy: no canonical decision to revisit, only the URL to add.
             portal = _portal_ref(session, portal_key)
-            copy_published = _page_time(article.published)
+            copy_published = page_time(article.published)
             conflict = _insert_url(session, dict(
                 article_id=first.article_id, portal_id=portal.id, url=url, published=copy_published,
                 first_seen=_aware(seen_at, "seen_at"), last_seen=_aware(seen_at, "seen_at"),

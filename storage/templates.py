@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cleaning.templates import SegmentCount, TemplateLearner
+from storage.db import dialect_insert
 from storage.models import Article, Portal, TemplateSegment
 
 
@@ -37,9 +37,8 @@ def add_template_counts(session: Session, portal_key: str, pages: int,
                         .values(template_pages=Portal.template_pages + pages))
     if not segments:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = TemplateSegment.__table__
-    statement = insert(table)
+    statement = dialect_insert(session)(table)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.portal_id, table.c.key],
         set_={"pages": table.c.pages + statement.excluded.pages, "last_seen": statement.excluded.last_seen})
