@@ -212,13 +212,10 @@ class PortalSpider(scrapy.Spider):
             if kind is PageKind.ARTICLE:
                 unknown += self.state is None or not self.state.is_known(portal.key, link)
                 request = self._request(portal, link, "article")
+                if request is not None:
+                    requests.append(request)
             elif kind is PageKind.LISTING and (portal.family == "auto" or is_pagination_of(response.url, link)):
                 paging.append(link)
-                continue
-            else:
-                continue
-            if request is not None:
-                requests.append(request)
         requests += self._paging(portal, response, paging, new_articles=unknown)
         yield from self._record(portal, response, requests)
 
