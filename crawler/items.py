@@ -18,6 +18,7 @@ class PageItem:
     status: int = 200     # 304: a revalidated page that did not change (empty body)
     etag: str | None = None
     last_modified: str | None = None
+    links: tuple[str, ...] = ()  # article URLs first found on this page (queued with it)
 
 
 @dataclass(slots=True)

@@ -53,6 +53,7 @@ class StoragePipeline:
             self.db, revalidate_limit=self.crawler.settings.getint("GOVCRAWL_REVALIDATE_MAX", 500),
             overlap=max(1, self.crawler.settings.getint("GOVCRAWL_LISTING_OVERLAP", 1)))
         self.state.open(self.spider.portals)
+        self.hosts = {key: frozenset(h.lower() for h in p.hosts) for key, p in self.spider.portals.items()}
         self.pages = PagePool(self.workers, Target(
             db_url=self.db.url.render_as_string(hide_password=False), run_id=self.run_id,
             dead_letter_dir=str(self.dead_letter_dir)))
@@ -71,6 +72,7 @@ class StoragePipeline:
 
     def close_spider(self, spider: Any = None) -> None:
         self.pages.close()
+        self.state.note_late_lastmods()
         stats = portal_stats(self.stats.get_stats(), self.spider.portals)
         failed = [key for key, s in stats.items() if s.status == "failed"]
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
@@ -92,11 +94,11 @@ class StoragePipeline:
         result = await self.pages.process(PageJob(
             portal_key=key, family=self.spider.rules[key].family, date_order=portal.date_order,
             scheme=portal.scheme, host_map=self.spider.host_map,
-            hosts=frozenset(h.lower() for h in portal.hosts),
+            hosts=self.hosts[key],
             url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
             fetched_at=item.fetched_at, portal_id=self.portal_ids[key], status=item.status, etag=item.etag,
             last_modified=item.last_modified, learn_templates=self.state.incremental(key),
-            known=self.state.is_known(key, item.url)))
+            known=self.state.is_known(key, item.url), links=item.links))
         if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
             return item

@@ -60,6 +60,9 @@ class PageJob:
     status: int = 200            # 304: revalidated, unchanged (no body)
     etag: str | None = None
     last_modified: str | None = None
+    # article links found on the page and fetched in this run: queued in the frontier with it, so
+    # a run killed after the page is stored still leaves them for the next
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +182,7 @@ class PageStore:
     def _checked(self, job: PageJob, outcome: str, body_hash: str | None) -> PageResult:
         try:
             with self.session.begin():
-                crawlstate.record_fetch(self.session, job.portal_id, page_urls(job, None), job.fetched_at,
-                                        status=job.status, etag=job.etag, last_modified=job.last_modified,
-                                        body_hash=body_hash)
+                self._record_fetch(job, page_urls(job, None), body_hash, None)
         except (SQLAlchemyError, StorageError) as exc:
             self.session.rollback()
             logger.warning("cannot record that %s was checked (%s); it is checked again next run", job.url, exc)
@@ -189,9 +190,11 @@ class PageStore:
             self.session.expunge_all()
         return PageResult(outcome)
 
-    def _record_fetch(self, job: PageJob, body_hash: str | None, article: Article | None) -> None:
-        """The page's crawl state, in the transaction that stores what it produced."""
-        crawlstate.record_fetch(self.session, job.portal_id, page_urls(job, article), job.fetched_at,
+    def _record_fetch(self, job: PageJob, urls: list[str], body_hash: str | None, article: Article | None) -> None:
+        """The page's crawl state and the links it queues, in the transaction that stores what it
+        produced."""
+        crawlstate.queue_links(self.session, job.portal_id, job.links, job.fetched_at)
+        crawlstate.record_fetch(self.session, job.portal_id, urls, job.fetched_at,
                                 status=job.status, etag=job.etag, last_modified=job.last_modified,
                                 body_hash=body_hash, content_hash=article.content_hash if article else None,
                                 published=article.published if article else None)
@@ -214,15 +217,16 @@ class PageStore:
                                           portal_key=job.portal_key, url=job.final_url,
                                           kind="extraction", reason=reason)
                 if job.portal_id:
-                    self._record_fetch(job, body_hash, None)
+                    self._record_fetch(job, page_urls(job, None), body_hash, None)
             return PageResult("failed", reason)
         article = extracted
+        urls = page_urls(job, article)
         with self.session.begin():
-            outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=page_urls(job, article),
+            outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
                                             article=article, seen_at=job.fetched_at,
                                             run_id=self.target.run_id)
             if job.portal_id:
-                self._record_fetch(job, body_hash, article)
+                self._record_fetch(job, urls, body_hash, article)
         return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"))
 
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:

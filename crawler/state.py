@@ -3,7 +3,8 @@
 Loaded when the run opens: per portal, the known article URLs, the listings its unfinished walk
 already read, the frontier a previous run left and the pages due for revalidation. The spider
 asks it what to fetch; each listing, sitemap or feed page it reads is recorded with the URLs it
-discovered in one transaction. Article pages are recorded by the page workers, with the article.
+discovered in one transaction. Article pages are recorded by the page workers, with the article
+and the links found on them.
 """
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class CrawlState:
         self.started_at = datetime.now(UTC)
         self.portals: dict[str, PortalStart] = {}
         self.session = db.session()
+        # sitemap <lastmod>s of URLs requested before the sitemap named them: noted again when the
+        # run closes (see `note_late_lastmods`)
+        self.late_lastmods: dict[str, str] = {}
 
     def open(self, keys: Iterable[str]) -> None:
         with self.session.begin():
@@ -89,14 +93,21 @@ class CrawlState:
             logger.error("cannot record the crawl state of %s (%s)", url, exc)
         finally:
             self.session.expunge_all()
+        queued = {entry[0] for entry in discovered}
+        self.late_lastmods.update((u, lastmod) for u, lastmod in lastmods if u not in queued)
 
-    def queue(self, key: str, entries: Sequence[tuple[str, str, str]]) -> None:
-        """Add (url, kind, reason) to the frontier (links found on an article page)."""
+    def note_late_lastmods(self) -> None:
+        """Note the sitemap <lastmod>s of URLs that were already requested when a sitemap named
+        them, once the page workers are done: a page in flight then had no page state (or
+        frontier entry) to note it on yet, and a lastmod never noted makes the next run miss an
+        edit. A run killed before this notes them the next time the sitemap is read."""
+        if not self.late_lastmods:
+            return
         try:
             with self.session.begin():
-                crawlstate.queue(self.session, self.portals[key].portal_id, entries, datetime.now(UTC))
+                crawlstate.note_lastmods(self.session, list(self.late_lastmods.items()))
         except SQLAlchemyError as exc:
-            logger.error("cannot queue %d URLs in the crawl state (%s)", len(entries), exc)
+            logger.error("cannot note %d sitemap lastmods (%s)", len(self.late_lastmods), exc)
 
     def forget(self, key: str, url: str) -> None:
         """Take a URL out of the frontier (a permanent failure, recorded as such)."""

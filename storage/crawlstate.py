@@ -14,9 +14,10 @@ walk; afterwards runs are incremental and stop paging at known articles.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -112,12 +113,25 @@ def validators(session: Session, url: str) -> Validators | None:
     return Validators(url, row.etag, row.last_modified) if row else None
 
 
+_BUILT: dict[tuple[str, str], Any] = {}  # (dialect, name) -> statement: built once per process
+
+
+def _built(session: Session, name: str, build: Callable[[Any], Any]) -> Any:
+    """A statement that needs the dialect's own INSERT (ON CONFLICT), built once: every fetched
+    page runs these."""
+    key = (session.get_bind().dialect.name, name)
+    if key not in _BUILT:
+        _BUILT[key] = build(dialect_insert(session))
+    return _BUILT[key]
+
+
 def queue(session: Session, portal_id: int, entries: Iterable[tuple[str, str, str]], now: datetime) -> None:
     """Add (url, kind, reason) entries to the frontier; ones already there are left as they are."""
     rows = [{"url": url, "portal_id": portal_id, "kind": kind, "reason": reason, "discovered_at": now,
              "lastmod": None} for url, kind, reason in entries]
     if rows:
-        session.execute(dialect_insert(session)(FrontierEntry).on_conflict_do_nothing(index_elements=["url"]), rows)
+        session.connection().execute(_built(session, "queue", lambda insert: insert(FrontierEntry.__table__)
+                                            .on_conflict_do_nothing(index_elements=["url"])), rows)
 
 
 _NOTE_STATE = update(PageState).where(PageState.url == bindparam("u")).values(listed_lastmod=bindparam("lm"))
@@ -142,13 +156,15 @@ def record_listing(session: Session, portal_id: int, url: str, kind: str, fetche
     discovered and the <lastmod>s it gave, done."""
     queue(session, portal_id, discovered, fetched_at)
     note_lastmods(session, lastmods)
-    _write(session, portal_id, url, kind, fetched_at, status, etag, last_modified)
+    _write(session, portal_id, [url], kind, fetched_at, status, etag, last_modified)
+    session.connection().execute(_DONE, {"urls": [url]})
 
 
 _DONE = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True)))
 _DONE_RETURNING_LASTMOD = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True))) \
     .returning(FrontierEntry.url, FrontierEntry.lastmod)
 _STATE_OF = select(PageState.body_hash, PageState.content_hash).where(PageState.url == bindparam("url"))
+_FETCHED = select(PageState.url).where(PageState.url.in_(bindparam("urls", expanding=True)))
 
 
 def stored_body_hash(session: Session, url: str) -> str | None:
@@ -157,57 +173,70 @@ def stored_body_hash(session: Session, url: str) -> str | None:
     return row.body_hash if row else None
 
 
+def queue_links(session: Session, portal_id: int, urls: Sequence[str], now: datetime) -> None:
+    """Article links found on an article page, queued in that page's transaction; those fetched
+    already (by another worker, before this page's transaction) are not queued again."""
+    if urls:
+        fetched = set(session.connection().execute(_FETCHED, {"urls": list(urls)}).scalars())
+        queue(session, portal_id, [(url, "article", "new") for url in urls if url not in fetched], now)
+
+
 def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_at: datetime, *, status: int,
                  etag: str | None, last_modified: str | None, body_hash: str | None,
                  content_hash: str | None = None, published: datetime | None = None) -> None:
     """An article page was fetched (or answered 304: `body_hash` None keeps the stored one) and
     handled: its state at every URL it answers to, and those URLs leave the frontier. A naive
     `published` is Vietnam time, as everywhere in storage."""
-    published = page_time(published)
     # out of the frontier, with the sitemap <lastmod> noted on the entry (one statement)
     listed = dict(session.connection().execute(_DONE_RETURNING_LASTMOD, {"urls": list(urls)}).all())
-    for url in urls:
-        _write(session, portal_id, url, "article", fetched_at, status, etag, last_modified, body_hash,
-               content_hash, published, listed.get(url))
+    _write(session, portal_id, urls, "article", fetched_at, status, etag, last_modified, body_hash,
+           content_hash, page_time(published), listed)
 
 
-_EXISTING = select(PageState.first_fetched, PageState.body_hash, PageState.published) \
-    .where(PageState.url == bindparam("url"))
+_STATE_COLUMNS = ("portal_id", "kind", "first_fetched", "last_fetched", "last_changed", "status", "etag",
+                  "last_modified", "body_hash", "content_hash", "published", "next_check", "listed_lastmod")
+_EXISTING = select(PageState.url, PageState.first_fetched, PageState.last_changed, PageState.etag,
+                   PageState.last_modified, PageState.body_hash, PageState.content_hash, PageState.published,
+                   PageState.listed_lastmod).where(PageState.url.in_(bindparam("urls", expanding=True)))
+
+def _upsert_states(insert: Any) -> Any:
+    """INSERT ... ON CONFLICT (url) DO UPDATE of every column: the row is merged in Python from
+    the one read first, so one statement serves new and known URLs on both backends (two
+    workers may record the same URL at once on PostgreSQL)."""
+    statement = insert(PageState.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["url"], set_={column: statement.excluded[column] for column in _STATE_COLUMNS})
 
 
-def _write(session: Session, portal_id: int, url: str, kind: str, fetched_at: datetime, status: int,
+def _write(session: Session, portal_id: int, urls: Sequence[str], kind: str, fetched_at: datetime, status: int,
            etag: str | None, last_modified: str | None, body_hash: str | None = None,
            content_hash: str | None = None, published: datetime | None = None,
-           listed_lastmod: str | None = None) -> None:
-    table = PageState.__table__
-    existing = session.connection().execute(_EXISTING, {"url": url}).first()
-    first = existing.first_fetched if existing else fetched_at
-    published = published or (existing.published if existing else None)
-    values = {
-        "portal_id": portal_id, "kind": kind, "last_fetched": fetched_at, "status": status,
-        "next_check": next_check(fetched_at, published, first) if kind == "article" else None,
-    }
-    if status != 304 or etag is not None or last_modified is not None:
-        values.update(etag=etag, last_modified=last_modified)  # a full response: its validators, or none
-    if body_hash is not None:
-        values["body_hash"] = body_hash
-        if existing is None or existing.body_hash != body_hash:
-            values["last_changed"] = fetched_at
-    if content_hash is not None:
-        values["content_hash"] = content_hash
-    if published is not None:
-        values["published"] = published
-    if listed_lastmod is not None:
-        values["listed_lastmod"] = listed_lastmod
+           listed: dict[str, str | None] | None = None) -> None:
+    """The page's state at each of `urls`, merged with what is stored: a 304 keeps the stored
+    validators and body hash, and a value not given keeps the stored one."""
     conn = session.connection()  # Core: every fetched page runs this
-    if existing is None:  # an upsert: two workers may record the same URL at once (PostgreSQL)
-        conn.execute(dialect_insert(session)(table).values(
-            url=url, first_fetched=fetched_at, **{"last_changed": fetched_at, **values})
-            .on_conflict_do_update(index_elements=["url"], set_=values))
-    else:
-        conn.execute(update(table).where(table.c.url == url).values(**values))
-    if kind != "article":
-        session.connection().execute(_DONE, {"urls": [url]})
+    existing = {row.url: row for row in conn.execute(_EXISTING, {"urls": list(urls)})}
+    full_response = status != 304 or etag is not None or last_modified is not None
+    rows = []
+    for url in urls:
+        old = existing.get(url)
+        first = old.first_fetched if old else fetched_at
+        page_published = published or (old.published if old else None)
+        changed = body_hash is not None and (old is None or old.body_hash != body_hash)
+        lastmod = (listed or {}).get(url)
+        rows.append({
+            "url": url, "portal_id": portal_id, "kind": kind, "first_fetched": first, "last_fetched": fetched_at,
+            "last_changed": fetched_at if changed or old is None else old.last_changed,
+            "status": status,
+            "etag": etag if full_response or old is None else old.etag,
+            "last_modified": last_modified if full_response or old is None else old.last_modified,
+            "body_hash": body_hash if body_hash is not None or old is None else old.body_hash,
+            "content_hash": content_hash if content_hash is not None or old is None else old.content_hash,
+            "published": page_published,
+            "next_check": next_check(fetched_at, page_published, first) if kind == "article" else None,
+            "listed_lastmod": lastmod if lastmod is not None or old is None else old.listed_lastmod,
+        })
+    conn.execute(_built(session, "upsert_states", _upsert_states), rows)
 
 
 def forget(session: Session, url: str) -> None:

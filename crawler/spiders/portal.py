@@ -301,16 +301,15 @@ class PortalSpider(scrapy.Spider):
             self.requested.add(url)
             self.answered.add(url)  # a queued request for it is dropped (crawler/middlewares.py)
         # Related-news links on article pages reach articles that listings no longer show. They
-        # are queued (committed) before the page goes to storage: once the page is stored, the
-        # next run will not read it again, so what it linked to must already be in the frontier.
-        # Incremental runs leave them: new articles are in the listings, sitemaps and feeds, and a
-        # related block links older articles, or other URLs of new ones, which cost a fetch each.
+        # go to the frontier in the transaction that stores the page (crawler/processing.py):
+        # once the page is stored the next run will not read it again, so what it linked to must
+        # be in the frontier by then. Incremental runs leave them: new articles are in the
+        # listings, sitemaps and feeds, and a related block links older articles, or other URLs
+        # of new ones, which cost a fetch each.
         rules = self.rules[portal.key]
         related = [] if self.state is not None and self.state.incremental(portal.key) else [
             r for r in (self._request(portal, link, "article", secondary=True) for link in self._links(response)
                         if rules.classify(link) is PageKind.ARTICLE) if r is not None]
-        if related and self.state is not None:
-            self.state.queue(portal.key, [(r.url, "article", "new") for r in related])
         yield PageItem(
             portal_key=portal.key,
             url=response.request.url if response.request else response.url,
@@ -321,6 +320,7 @@ class PortalSpider(scrapy.Spider):
             status=response.status,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            links=tuple(r.url for r in related),
         )
         yield from related
 
