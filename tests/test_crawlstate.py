@@ -77,3 +77,25 @@ def test_a_304_keeps_the_body_hash_and_stale_frontier_entries_are_dropped(db: Da
         crawlstate.queue(s, pid, [("http://so/gone", "article", "new")], T0)
         crawlstate.forget(s, "http://so/gone")
         assert s.scalar(select(FrontierEntry.url)) is None
+
+
+def test_a_lastmod_named_while_its_page_was_in_flight_is_noted_when_the_run_closes(db: Database):
+    from crawler.state import CrawlState
+
+    pid = _portal_id(db, "so-a")
+    state = CrawlState(db, revalidate_limit=0, overlap=1)
+    state.open(["so-a"])
+    # the sitemap names a-3, already requested from a listing, whose page no worker has stored yet
+    state.listing_done("so-a", "http://so/sitemap.xml", "sitemap", 200, [], etag=None, last_modified=None,
+                       lastmods=[("http://so/a-3", "2026-11-19")])
+    with db.session() as s, s.begin():  # the worker stores the page, linking a-3 (fetched) and a-4 (not)
+        crawlstate.queue_links(s, pid, ["http://so/a-3", "http://so/a-4"], T0)
+        crawlstate.record_fetch(s, pid, ["http://so/a-3"], T0, status=200, etag=None, last_modified=None,
+                                body_hash="b" * 64, content_hash="c" * 64)
+        crawlstate.queue_links(s, pid, ["http://so/a-3"], T0)  # linked again by a later page
+        assert s.scalars(select(FrontierEntry.url)).all() == ["http://so/a-4"]
+        assert s.scalar(select(PageState.listed_lastmod).where(PageState.url == "http://so/a-3")) is None
+    state.note_late_lastmods()
+    state.finish([])
+    with db.session() as s:
+        assert s.scalar(select(PageState.listed_lastmod).where(PageState.url == "http://so/a-3")) == "2026-11-19"
