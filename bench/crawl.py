@@ -103,12 +103,14 @@ def _kib(path: str, field: str) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Peak sums of RSS and PSS over a process tree, sampled until stopped."""
+    """Peak sums of RSS and PSS over a process tree, and the CPU time of the processes below its
+    root (page workers, and the server they fork from), sampled until stopped."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.stop = pid, threading.Event()
         self.peak_rss_kib = self.peak_pss_kib = self.peak_processes = 0
+        self.cpu: dict[int, float] = {}  # descendant pid -> CPU seconds when last sampled
 
     def run(self) -> None:
         while not self.stop.wait(0.2):
@@ -116,6 +118,11 @@ class TreeMemory(threading.Thread):
             self.peak_processes = max(self.peak_processes, len(pids))
             self.peak_rss_kib = max(self.peak_rss_kib, sum(_kib(f"/proc/{p}/status", "VmRSS:") for p in pids))
             self.peak_pss_kib = max(self.peak_pss_kib, sum(_kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids))
+            for p in pids[1:]:
+                try:
+                    self.cpu[p] = _cpu_seconds(p)
+                except OSError:  # exited meanwhile
+                    continue
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -137,7 +144,10 @@ def run_child(mode: str, workdir: Path, round_no: int, server_pid: int) -> dict:
     if proc.returncode:
         raise SystemExit(f"{mode} crawl failed with exit code {proc.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
-    result.update(cpu_server_s=round(_cpu_seconds(server_pid) - server_cpu, 1),
+    # Workers forked by a fork server are not the crawl process's children: their CPU time is
+    # the tree's, sampled (a process's last 0.2 s escapes it)
+    result.update(cpu_workers_s=round(max(result["cpu_workers_s"], sum(memory.cpu.values())), 1),
+                  cpu_server_s=round(_cpu_seconds(server_pid) - server_cpu, 1),
                   tree_peak_rss_mb=round(memory.peak_rss_kib / 1024),
                   tree_peak_pss_mb=round(memory.peak_pss_kib / 1024),
                   tree_processes=memory.peak_processes)

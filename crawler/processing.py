@@ -21,7 +21,9 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from cleaning import Article, ExtractionError, extract_article
@@ -107,8 +110,9 @@ class PageStore:
 
     SAVE_TEMPLATES_EVERY = 50  # new articles between saves of the template counts
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, write_lock: Any = None) -> None:
         self.target = target
+        self.write_lock = write_lock  # see PagePool: SQLite's writers, one at a time, woken at once
         self.db = Database(target.db_url)
         # One transaction per page; expunging after each keeps the identity map small while the
         # session's portal cache survives.
@@ -134,6 +138,16 @@ class PageStore:
                 self.save_templates()
         return result
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        acquired = self.write_lock is not None and self.write_lock.acquire(timeout=WRITE_LOCK_WAIT_S)
+        try:
+            with self.session.begin():
+                yield
+        finally:
+            if acquired:
+                self.write_lock.release()
+
     def _hints(self, job: PageJob) -> ExtractionHints:
         if not self.templates.loaded(job.portal_key):
             self._load_templates([job.portal_key])
@@ -141,7 +155,7 @@ class PageStore:
 
     def _load_templates(self, portals: list[str]) -> None:
         try:
-            with self.session.begin():
+            with self._transaction():
                 for key in portals:
                     self.templates.load(key, *load_template_counts(self.session, key))
         except (SQLAlchemyError, StorageError) as exc:
@@ -162,7 +176,7 @@ class PageStore:
         if not unsaved:
             return
         try:
-            with self.session.begin():
+            with self._transaction():
                 for key, (pages, segments) in unsaved.items():
                     add_template_counts(self.session, key, pages, segments)
         except (SQLAlchemyError, StorageError) as exc:
@@ -174,7 +188,7 @@ class PageStore:
 
     def _served_before(self, job: PageJob, body_hash: str) -> bool:
         try:
-            with self.session.begin():
+            with self._transaction():
                 return crawlstate.stored_body_hash(self.session, job.url) == body_hash
         except SQLAlchemyError:
             self.session.rollback()
@@ -182,7 +196,7 @@ class PageStore:
 
     def _checked(self, job: PageJob, outcome: str, body_hash: str | None) -> PageResult:
         try:
-            with self.session.begin():
+            with self._transaction():
                 self._record_fetch(job, page_urls(job, None), body_hash, None)
         except (SQLAlchemyError, StorageError) as exc:
             self.session.rollback()
@@ -213,7 +227,7 @@ class PageStore:
     def _store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None) -> PageResult:
         if isinstance(extracted, tuple):
             reason = extracted[1]
-            with self.session.begin():
+            with self._transaction():
                 repository.record_failure(self.session, run_id=self.target.run_id,
                                           portal_key=job.portal_key, url=job.final_url,
                                           kind="extraction", reason=reason)
@@ -222,7 +236,7 @@ class PageStore:
             return PageResult("failed", reason)
         article = extracted
         urls = page_urls(job, article)
-        with self.session.begin():
+        with self._transaction():
             outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
                                             article=article, seen_at=job.fetched_at,
                                             run_id=self.target.run_id)
@@ -281,14 +295,17 @@ BATCH_PAGES = 8
 # would cost more than it shares.
 WORKER_MODULES = ["crawler.processing", "dedup", "storage.clusters"]
 
+# Longest wait for another worker's SQLite transaction; past it, SQLite's busy timeout decides.
+WRITE_LOCK_WAIT_S = 30
+
 # Each worker process's PageStore: ProcessPoolExecutor hands state to its workers only through
 # the initializer, so every worker keeps its own session here.
 _store: PageStore | None = None
 
 
-def _init_worker(target: Target) -> None:
+def _init_worker(target: Target, write_lock: Any) -> None:
     global _store
-    _store = PageStore(target)
+    _store = PageStore(target, write_lock)
     gc.freeze()  # modules and mappers live as long as the worker: keep them out of full GCs
 
 
@@ -326,8 +343,13 @@ class PagePool:
         context = get_context("forkserver" if self.workers > 1 else "spawn")
         if self.workers > 1:
             context.set_forkserver_preload(WORKER_MODULES)
+        # SQLite lets one writer in at a time and makes the others poll, sleeping 1, 2, 5, 10 ms
+        # and more between tries: workers that take turns on a lock instead start the moment the
+        # previous one commits. A new pool (after a worker died, perhaps holding it) gets a new lock.
+        sqlite = make_url(self.target.db_url).get_backend_name() == "sqlite"
+        write_lock = context.Lock() if sqlite and self.workers > 1 else None
         return ProcessPoolExecutor(self.workers, mp_context=context,
-                                   initializer=_init_worker, initargs=(self.target,))
+                                   initializer=_init_worker, initargs=(self.target, write_lock))
 
     async def process(self, job: PageJob) -> PageResult:
         if self.inline is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -9,12 +10,13 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, strategies as st
 
 from cleaning import ExtractionError, detect_family, extract_article
 from cleaning.bylines import parse_byline_lines, split_lead_tag
 from cleaning.dates import parse_date
 from cleaning.fingerprint import content_hash
-from cleaning.normalize import decode_html, nfc, to_old_style, tone_key
+from cleaning.normalize import collapse_ws, decode_html, nfc, to_old_style, tone_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cleaning"
 CASES = sorted(FIXTURES.glob("*/*.html"))
@@ -279,3 +281,12 @@ def test_a_listing_page_is_not_an_article():
     with pytest.raises(ExtractionError) as caught:
         extract_article(html, "https://sonoivu.langson.gov.vn/tin-tuc")
     assert caught.value.reason == "not_article"
+
+
+_SPACE_RUN = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_SPACES = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace()] + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+@given(st.lists(st.sampled_from(_SPACES) | st.characters(), max_size=30).map("".join))
+def test_collapse_ws_turns_every_run_of_spaces_and_zero_width_marks_into_one_space(text):
+    assert collapse_ws(text) == _SPACE_RUN.sub(" ", text).strip()
