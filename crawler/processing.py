@@ -5,9 +5,9 @@ downloads. Each worker process extracts a page (`cleaning`, pure: bytes in, Arti
 stores it (`storage`, one transaction per page); the crawl's own process keeps fetching and
 following links.
 
-`GOVCRAWL_PROCESS_WORKERS`: number of worker processes; default one less than the CPU count,
-and two on a two-core machine (`default_workers`); 0 extracts and stores inline in the crawl
-process (no child processes).
+`GOVCRAWL_PROCESS_WORKERS`: number of worker processes; default one less than the CPU count
+(at least 1, `default_workers`); 0 extracts and stores inline in the crawl process (no child
+processes).
 
 Every page ends in exactly one place: a stored (new / duplicate / seen) article, a recorded
 extraction failure, or — when the database itself fails — a line in the dead-letter file
@@ -278,10 +278,10 @@ def write_dead_letter(path: Path, record: dict[str, Any]) -> None:
 
 
 def default_workers() -> int:
-    """One per core but one, and two on a two-core machine: at full speed the crawl process
-    keeps under half a core busy, and a second worker puts the rest to use."""
-    cores = os.cpu_count() or 1
-    return min(cores, max(2, cores - 1))
+    """One per core but one (at least one). On two cores a second worker was measured slower at
+    20,000 stories (bench/crawl.py): the workers' SQLite writes take turns, and the cores were
+    already busy."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 # Pages per task sent to a worker. While the workers are busy, waiting pages gather into

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, case, insert, inspect, or_, select
+from sqlalchemy import bindparam, case, insert, inspect, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -430,6 +430,7 @@ def store_page(
     """
     if not urls:
         raise ValueError("store_page needs at least one URL")
+    _lock_content(session, article.content_hash)
     first = store_article(session, portal_key=portal_key, url=urls[0], article=article,
                           seen_at=seen_at, run_id=run_id)
     kinds = {first.kind}
@@ -451,6 +452,20 @@ def store_page(
                                 seen_at=seen_at, run_id=run_id).kind)
     kind: OutcomeKind = next(k for k in ("new", "version", "duplicate", "seen") if k in kinds)  # type: ignore[assignment]
     return StoreOutcome(kind, first.article_id, first.canonical)
+
+
+# Advisory locks in the two-int4 key space, apart from the bigint keys of storage/clusters.py
+_CONTENT_LOCK_CLASS = 0x676F76  # "gov"
+_LOCK_CONTENT = text("SELECT pg_advisory_xact_lock(:class, :key)")
+
+
+def _lock_content(session: Session, content_hash: str) -> None:
+    """PostgreSQL: copies of one content are stored one transaction at a time. Two concurrent
+    copies otherwise lock the Article row and a URL row they share in opposite orders (one finds
+    the URL first, the other the content) and deadlock. SQLite serialises writers already."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int(content_hash[:8], 16) - (1 << 31)  # a signed int4; a collision only serialises
+        session.execute(_LOCK_CONTENT, {"class": _CONTENT_LOCK_CLASS, "key": key})
 
 
 def _touch(link: ArticleUrl, row: Article, seen_at: datetime) -> None:

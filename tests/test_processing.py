@@ -36,7 +36,7 @@ async def _run(pool: PagePool, jobs: list[PageJob]) -> list[str]:
     return [(await pool.process(job)).outcome for job in jobs]
 
 
-@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize("workers", [0, 1, 2])
 def test_pages_are_extracted_and_stored_with_every_url(db_url, workers):
     target = _prepare(db_url)
     page = FIXTURE.read_bytes()
@@ -66,6 +66,29 @@ def test_pages_are_extracted_and_stored_with_every_url(db_url, workers):
                     urljoin(f"https://{HOST}/node/1", declared.group(1).decode())}
     assert article.published is not None and article.published.month == 8  # Drupal m/d/Y
     assert failure.kind == "extraction" and failure.url == f"https://{HOST}/node/2"
+
+
+def test_two_workers_storing_copies_at_once_store_the_content_once(db_url):
+    """Both workers write at the same time (on SQLite they take turns on the pool's lock): one
+    copy is new, every other one a duplicate, and every URL is recorded."""
+    target = _prepare(db_url)
+    page = FIXTURE.read_bytes()
+    jobs = [_job(f"https://{HOST}/tin-tuc/ban-{i}", page) for i in range(24)]
+    pool = PagePool(2, target)
+
+    async def at_once() -> list[str]:
+        return [r.outcome for r in await asyncio.gather(*(pool.process(job) for job in jobs))]
+
+    try:
+        outcomes = asyncio.run(at_once())
+    finally:
+        pool.close()
+    assert sorted(outcomes) == ["duplicate"] * 23 + ["new"]
+    db = Database(db_url)
+    with db.session() as s:
+        assert len(s.scalars(select(Article)).all()) == 1
+        assert {job.url for job in jobs} <= set(s.scalars(select(ArticleUrl.url)))
+    db.dispose()
 
 
 def test_a_worker_that_dies_is_replaced_and_its_page_recorded_as_failed(db_url):
