@@ -8,6 +8,8 @@ silently lose the PostgreSQL half of the suite).
 """
 from __future__ import annotations
 
+import tempfile
+
 import hashlib
 import os
 import secrets
@@ -133,4 +135,5 @@ def page_target(db_url: str, host: str) -> Target:
         sync_portals(s, [PortalRecord("p", "Sở Nội vụ", "so", hosts=(host,))])
         run_id = start_run(s, args="test")
     database.dispose()
-    return Target(db_url=db_url, run_id=run_id, dead_letter_dir="unused")
+    # a page that fails to store is kept in a dead-letter file: outside the working tree
+    return Target(db_url=db_url, run_id=run_id, dead_letter_dir=tempfile.mkdtemp(prefix="govcrawl-dead-letter-"))
