@@ -278,9 +278,9 @@ def write_dead_letter(path: Path, record: dict[str, Any]) -> None:
 
 
 def default_workers() -> int:
-    """One per core but one (at least one). On two cores a second worker was measured slower at
-    20,000 stories (bench/crawl.py): the workers' SQLite writes take turns, and the cores were
-    already busy."""
+    """One per core but one (at least one). On two cores a second worker was measured no faster
+    at 20,000 stories (bench/crawl.py: 62 vs 67 pages/s) and 60 MB heavier: the workers' SQLite
+    writes take turns, and the two cores were already busy."""
     return max(1, (os.cpu_count() or 1) - 1)
 
 
