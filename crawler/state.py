@@ -93,8 +93,10 @@ class CrawlState:
             logger.error("cannot record the crawl state of %s (%s)", url, exc)
         finally:
             self.session.expunge_all()
-        queued = {entry[0] for entry in discovered}
-        self.late_lastmods.update((u, lastmod) for u, lastmod in lastmods if u not in queued)
+        # queued ones got theirs on the frontier entry; known ones already noted need nothing
+        queued, known = {entry[0] for entry in discovered}, self.portals[key].known
+        self.late_lastmods.update((u, lastmod) for u, lastmod in lastmods
+                                  if u not in queued and known.get(u) != lastmod)
 
     def note_late_lastmods(self) -> None:
         """Note the sitemap <lastmod>s of URLs that were already requested when a sitemap named

@@ -163,14 +163,13 @@ def record_listing(session: Session, portal_id: int, url: str, kind: str, fetche
 _DONE = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True)))
 _DONE_RETURNING_LASTMOD = delete(FrontierEntry).where(FrontierEntry.url.in_(bindparam("urls", expanding=True))) \
     .returning(FrontierEntry.url, FrontierEntry.lastmod)
-_STATE_OF = select(PageState.body_hash, PageState.content_hash).where(PageState.url == bindparam("url"))
+_BODY_HASH_OF = select(PageState.body_hash).where(PageState.url == bindparam("url"))
 _FETCHED = select(PageState.url).where(PageState.url.in_(bindparam("urls", expanding=True)))
 
 
 def stored_body_hash(session: Session, url: str) -> str | None:
     """The SHA-256 of the body last fetched at `url` (None: never fetched, or not kept)."""
-    row = session.connection().execute(_STATE_OF, {"url": url}).first()
-    return row.body_hash if row else None
+    return session.connection().scalar(_BODY_HASH_OF, {"url": url})
 
 
 def queue_links(session: Session, portal_id: int, urls: Sequence[str], now: datetime) -> None:
@@ -199,6 +198,7 @@ _EXISTING = select(PageState.url, PageState.first_fetched, PageState.last_change
                    PageState.last_modified, PageState.body_hash, PageState.content_hash, PageState.published,
                    PageState.listed_lastmod).where(PageState.url.in_(bindparam("urls", expanding=True)))
 
+
 def _upsert_states(insert: Any) -> Any:
     """INSERT ... ON CONFLICT (url) DO UPDATE of every column: the row is merged in Python from
     the one read first, so one statement serves new and known URLs on both backends (two
@@ -206,6 +206,11 @@ def _upsert_states(insert: Any) -> Any:
     statement = insert(PageState.__table__)
     return statement.on_conflict_do_update(
         index_elements=["url"], set_={column: statement.excluded[column] for column in _STATE_COLUMNS})
+
+
+def _given_or_stored(value: Any, old: Any, column: str) -> Any:
+    """`value`, or when none is given the stored row's (None for a URL never recorded)."""
+    return value if value is not None or old is None else getattr(old, column)
 
 
 def _write(session: Session, portal_id: int, urls: Sequence[str], kind: str, fetched_at: datetime, status: int,
@@ -221,20 +226,19 @@ def _write(session: Session, portal_id: int, urls: Sequence[str], kind: str, fet
     for url in urls:
         old = existing.get(url)
         first = old.first_fetched if old else fetched_at
-        page_published = published or (old.published if old else None)
+        page_published = _given_or_stored(published, old, "published")
         changed = body_hash is not None and (old is None or old.body_hash != body_hash)
-        lastmod = (listed or {}).get(url)
         rows.append({
             "url": url, "portal_id": portal_id, "kind": kind, "first_fetched": first, "last_fetched": fetched_at,
             "last_changed": fetched_at if changed or old is None else old.last_changed,
             "status": status,
             "etag": etag if full_response or old is None else old.etag,
             "last_modified": last_modified if full_response or old is None else old.last_modified,
-            "body_hash": body_hash if body_hash is not None or old is None else old.body_hash,
-            "content_hash": content_hash if content_hash is not None or old is None else old.content_hash,
+            "body_hash": _given_or_stored(body_hash, old, "body_hash"),
+            "content_hash": _given_or_stored(content_hash, old, "content_hash"),
             "published": page_published,
             "next_check": next_check(fetched_at, page_published, first) if kind == "article" else None,
-            "listed_lastmod": lastmod if lastmod is not None or old is None else old.listed_lastmod,
+            "listed_lastmod": _given_or_stored((listed or {}).get(url), old, "listed_lastmod"),
         })
     conn.execute(_built(session, "upsert_states", _upsert_states), rows)
 
