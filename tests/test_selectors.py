@@ -1,28 +1,68 @@
-"""Class gates of the family selectors: a skipped scan must be one that could not match."""
+"""Gates of the family selectors: a skipped scan must be one that could not match."""
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
 from lxml import html
 
-from cleaning.families.base import X, class_gate, cls
+import cleaning.families
+from cleaning.families.base import COMMON_BODY, FamilyPage, GatedXPath, X, attribute_gate, cls
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cleaning"
 
 
-def test_gate_is_the_class_words_of_a_pure_class_predicate():
-    assert class_gate(f'//*[{cls("sapo")} or {cls("tom-tat")}]') == {"sapo", "tom-tat"}
-    assert class_gate(f'//h1[{cls("title")}]//*[@id="x"]') == {"title"}  # only the first step gates
-    assert class_gate(f'//*[{cls("a")}] | //*[{cls("b")}]') == {"a", "b"}
+def test_gate_is_what_a_predicate_of_or_terms_needs():
+    assert attribute_gate(f'//*[{cls("sapo")} or {cls("tom-tat")}]') == {("class", "sapo", "word"),
+                                                                          ("class", "tom-tat", "word")}
+    assert attribute_gate(f'//h1[{cls("title")}]//*[@id="x"]') == {("class", "title", "word")}  # first step
+    assert attribute_gate(f'//*[{cls("a")}] | //*[{cls("b")}]') == {("class", "a", "word"), ("class", "b", "word")}
+    assert attribute_gate('//*[@itemprop="headline"]') == {("itemprop", "headline", "value")}
+    assert attribute_gate(f'//h1[{cls("title")} or @id="page-title"]') == {("class", "title", "word"),
+                                                                          ("id", "page-title", "value")}
+    assert attribute_gate('//*[contains(@id, "lblTitle") or contains(@id, "Title_")]') == {
+        ("id", "lblTitle", "part"), ("id", "Title_", "part")}
 
 
-def test_no_gate_when_a_match_needs_no_class_word():
-    assert class_gate('//*[@itemprop="headline"]') is None
-    assert class_gate(f'//h1[{cls("title")} or @id="page-title"]') is None
-    assert class_gate(f'//*[{cls("a")}] | //h1') is None
-    assert class_gate(f'//*[not({cls("a")})]') is None
+def test_no_gate_when_a_match_needs_none_of_a_few_words():
+    assert attribute_gate(f'//*[{cls("a")}] | //h1') is None
+    assert attribute_gate(f'//*[not({cls("a")})]') is None
+    assert attribute_gate(f'//*[not(@id="x")]') is None
+    assert attribute_gate('//*[(contains(@class, "summary") and not(contains(@class, "with-summary")))]') is None
+    assert attribute_gate(f'//*[{cls("node")} and not(ancestor::*[{cls("node")}])]') is None
 
 
 def test_gated_selector_finds_what_the_plain_xpath_finds():
-    from cleaning.families.base import FamilyPage
-
-    doc = html.fromstring('<html><body><div class="x sapo">Tóm tắt</div><p class="sapo-like">no</p></body></html>')
-    (gated,) = X(f'//*[{cls("sapo")}]')
+    doc = html.fromstring('<html><body><div class="x sapo">Tóm tắt</div><p class="sapo-like">no</p>'
+                          '<span id="ctl00_lblTitle">Tiêu đề</span></body></html>')
     page = FamilyPage(doc, "http://example.vn/")
+    (gated, by_id, absent, absent_id) = X(f'//*[{cls("sapo")}]', '//*[contains(@id, "lblTitle")]',
+                                          f'//*[{cls("chapeau")}]', '//*[@id="lblTitle"]')
     assert [el.text for el in page.select(gated)] == [el.text for el in gated(doc)] == ["Tóm tắt"]
-    (absent,) = X(f'//*[{cls("chapeau")}]')
-    assert page.select(absent) == []
+    assert [el.text for el in page.select(by_id)] == ["Tiêu đề"]
+    assert page.select(absent) == page.select(absent_id) == []
+
+
+def _every_selector() -> list[GatedXPath]:
+    found: dict[str, GatedXPath] = {xp.path: xp for xp in COMMON_BODY}
+    for module in pkgutil.iter_modules(cleaning.families.__path__):
+        for obj in vars(importlib.import_module(f"cleaning.families.{module.name}")).values():
+            groups = [obj] if isinstance(obj, tuple) else [
+                getattr(obj, name, ()) for name in ("TITLE", "BODY", "SUMMARY", "DATES", "CATEGORY", "REMOVE")
+            ] if isinstance(obj, type) and issubclass(obj, FamilyPage) else []
+            for group in groups:
+                for item in group:
+                    xp = item[0] if isinstance(item, tuple) else item
+                    if isinstance(xp, GatedXPath) and xp.path.startswith("//"):
+                        found[xp.path] = xp
+    return list(found.values())
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.html")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_gated_selector_finds_on_every_fixture_what_its_xpath_finds(path):
+    doc = html.fromstring(path.read_bytes())
+    page = FamilyPage(doc, "http://example.vn/")
+    selectors = _every_selector()
+    assert sum(xp.needles is not None for xp in selectors) > 40
+    for xp in selectors:
+        assert page.select(xp) == xp(doc), xp.path

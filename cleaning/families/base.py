@@ -26,16 +26,25 @@ def cls(name: str) -> str:
 
 
 class GatedXPath(XPath):
-    """A compiled XPath that knows the class words one of which every match carries (`needles`,
-    None when it cannot tell): a page whose class attributes hold none of them cannot match, and
-    `FamilyPage.select` skips the whole-document scan. Most selectors of the other families and
-    the common fallbacks find nothing on a given page, and those scans were most of the cost."""
+    """A compiled XPath that knows what every match carries (`needles`, None when it cannot
+    tell): one of a few class words or attribute values. A page that holds none of them cannot
+    match, and `FamilyPage.select` skips the whole-document scan. Most selectors of the other
+    families and the common fallbacks find nothing on a given page, and those scans were most
+    of the cost."""
 
-    needles: frozenset[str] | None = None
+    needles: frozenset[Needle] | None = None
 
 
-_CLS_TERM = re.compile(
-    r'\(contains\(@class, "([^"]+)"\) and contains\(concat\(" ", normalize-space\(@class\), " "\), " \1 "\)\)')
+# (attribute, text, how): how is "word" (a whole word of the attribute, as `cls` tests),
+# "value" (the attribute's whole value) or "part" (a substring of it)
+Needle = tuple[str, str, str]
+
+_TERMS = (
+    (re.compile(r'\(contains\(@class, "([^"]+)"\) and contains\(concat\(" ", normalize-space\(@class\), " "\),'
+                r' " \1 "\)\)'), lambda m: ("class", m.group(1), "word")),
+    (re.compile(r'@([a-z][a-z-]*)="([^"]+)"'), lambda m: (m.group(1), m.group(2), "value")),
+    (re.compile(r'contains\(@([a-z][a-z-]*), "([^"]+)"\)'), lambda m: (m.group(1), m.group(2), "part")),
+)
 _FIRST_STEP = re.compile(r"^//(?:\*|[a-z][a-z0-9]*)\[")
 
 
@@ -57,29 +66,40 @@ def _predicate_end(expr: str, start: int) -> int | None:
     return None
 
 
-def class_gate(expr: str) -> frozenset[str] | None:
-    """The class words of `expr` when its first step's predicate is only `cls()` terms joined by
-    "or" (in every part of a union): a match needs one of them. Otherwise None."""
-    needles: set[str] = set()
+def _or_terms(predicate: str) -> set[Needle] | None:
+    """The needles of a predicate that is only terms joined by "or" (a match needs one)."""
+    needles: set[Needle] = set()
+    rest = predicate
+    for pattern, needle in _TERMS:
+        needles.update(needle(m) for m in pattern.finditer(rest))
+        rest = pattern.sub("", rest)
+    if not needles or rest.replace(" or ", "").strip():
+        return None
+    return needles
+
+
+def attribute_gate(expr: str) -> frozenset[Needle] | None:
+    """What a match of `expr` must carry, when its first step's predicate is only class words
+    (`cls`), attribute values (@id="x") and substrings (contains(@id, "x")) joined by "or", in
+    every part of a union. Otherwise None."""
+    needles: set[Needle] = set()
     for part in expr.split(" | "):
-        m = _FIRST_STEP.match(part.strip())
-        end = _predicate_end(part.strip(), m.end() - 1) if m else None
-        if m is None or end is None:
+        part = part.strip()
+        m = _FIRST_STEP.match(part)
+        end = _predicate_end(part, m.end() - 1) if m else None
+        terms = _or_terms(part[m.end():end]) if m and end is not None else None
+        if terms is None:
             return None
-        predicate = part.strip()[m.end():end]
-        names = _CLS_TERM.findall(predicate)
-        if not names or _CLS_TERM.sub("", predicate).replace(" or ", "").strip():
-            return None
-        needles.update(names)
+        needles |= terms
     return frozenset(needles)
 
 
 def X(*exprs: str) -> tuple[GatedXPath, ...]:
-    """Precompile a list of XPath expressions (with their class gate, see `GatedXPath`)."""
+    """Precompile a list of XPath expressions (with their gate, see `GatedXPath`)."""
     compiled = []
     for expr in exprs:
         xp = GatedXPath(expr)
-        xp.needles = class_gate(expr)
+        xp.needles = attribute_gate(expr)
         compiled.append(xp)
     return tuple(compiled)
 
@@ -170,17 +190,26 @@ class FamilyPage:
         self.url = url
         self.raw_html = raw_html
         self.date_order = date_order or self.DATE_ORDER
-        self._classes: str | None = None  # every class attribute, joined (see `select`)
+        # attribute -> (its words, its values, its values joined): what `select`'s gates test
+        self._attributes: dict[str, tuple[set[str], set[str], str]] = {}
 
     def select(self, xp: XPath) -> list:
-        """`xp` on the document, skipping the scan when its class gate rules a match out."""
+        """`xp` on the document, skipping the scan when its gate rules a match out."""
         needles = getattr(xp, "needles", None)
-        if needles is not None:
-            if self._classes is None:
-                self._classes = " ".join(self.doc.xpath("//@class"))
-            if not any(n in self._classes for n in needles):
-                return []
+        if needles is not None and not any(self._holds(needle) for needle in needles):
+            return []
         return xp(self.doc)
+
+    def _holds(self, needle: Needle) -> bool:
+        attribute, text, how = needle
+        found = self._attributes.get(attribute)
+        if found is None:
+            values = self.doc.xpath(f"//@{attribute}")
+            # XPath's normalize-space splits on these four only; a needle holds none of them
+            words = {w for v in values for w in v.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")}
+            found = self._attributes[attribute] = (words, set(values), " ".join(values))
+        words, values, joined = found
+        return text in (words if how == "word" else values if how == "value" else joined)
 
     # -- fields ---------------------------------------------------------------------------------
     def title(self) -> tuple[str | None, etree._Element | None]:
