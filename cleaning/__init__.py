@@ -6,7 +6,7 @@ Pure functions: no Scrapy, no database, no network.
     article = extract_article(html_bytes, url, portal)   # portal: .family, .date_order (optional)
 """
 from .article import Article, Attachment, ExtractionError, Image, PortalHints
-from .extract import extract_article, reads_alike
+from .extract import extract_article
 from .families import detect_family
 from .fingerprint import content_hash
 
@@ -19,5 +19,4 @@ __all__ = [
     "content_hash",
     "detect_family",
     "extract_article",
-    "reads_alike",
 ]

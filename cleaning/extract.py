@@ -478,54 +478,6 @@ def extract_article(html: bytes | str, url: str, portal: PortalHints | None = No
         raise ExtractionError("no_body", f"{type(exc).__name__}: {exc}"[:200]) from exc
 
 
-def reads_alike(html: bytes, url_a: str, url_b: str) -> bool:
-    """Whether these page bytes extract to the same Article (but for `url`) at both URLs, the
-    family being given (not detected from the URL). Extraction reads the URL only to resolve
-    links (image sources, attachments, rel=canonical, og:url) and to find a date in its path.
-    So the URLs must share scheme, host and query, and hold the same date in their paths, if
-    any; and unless they share a directory, the page must hold no such link relative to its
-    path. A Drupal node's /node/4823 and its alias /tin-tuc/slug, whose links are
-    root-relative, read alike."""
-    a, b = urlsplit(url_a), urlsplit(url_b)
-    if (a.scheme, a.netloc, a.query) != (b.scheme, b.netloc, b.query) or _path_date(a.path) != _path_date(b.path):
-        return False
-    return a.path.rpartition("/")[0] == b.path.rpartition("/")[0] or not _has_path_relative_links(html)
-
-
-def _path_date(path: str) -> tuple[str, ...] | None:
-    m = URL_DATE_RE.search(path)
-    return m.groups() if m else None
-
-
-_LINKING_TAG = re.compile(rb"""<(img|a|link|meta)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
-_ATTRIBUTE = re.compile(rb"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_ROOTED = re.compile(rb"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/)")  # absolute or root-relative
-_IMAGE_SOURCES = {b"src", b"data-src", b"data-original", b"data-lazy-src"}
-
-
-def _has_path_relative_links(html: bytes) -> bool:
-    """Whether a link extraction resolves (see `reads_alike`) is relative to the page's path. A
-    page in an encoding that is not ASCII-compatible cannot be scanned: it answers True."""
-    if html.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in html[:1024]:
-        return True
-    for tag in _LINKING_TAG.finditer(html):
-        name = tag.group(1).lower()
-        attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or b""
-                 for m in _ATTRIBUTE.finditer(tag.group(2))}
-        if name == b"img":
-            values = [v for k, v in attrs.items() if k in _IMAGE_SOURCES]
-        elif name == b"a":
-            href = attrs.get(b"href", b"")
-            values = [href] if ATTACHMENT_RE.search(href.decode("latin-1")) else []
-        elif name == b"link":
-            values = [attrs.get(b"href", b"")] if b"canonical" in attrs.get(b"rel", b"").lower() else []
-        else:
-            values = [attrs.get(b"content", b"")] if attrs.get(b"property", b"").lower() == b"og:url" else []
-        if any(v.strip() and not _ROOTED.match(v) for v in values):
-            return True
-    return False
-
-
 def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article:
     raw = _decode(data)
     doc = _parse(raw)

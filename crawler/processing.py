@@ -16,13 +16,11 @@ extraction failure, or — when the database itself fails — a line in the dead
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import hashlib
 import json
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -36,7 +34,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from cleaning import Article, ExtractionError, extract_article, reads_alike
+from cleaning import Article, ExtractionError, extract_article
 from cleaning.templates import TemplateLearner
 from crawler.urls import canonicalize, netloc_of
 from storage import Database, StorageError, crawlstate, repository
@@ -111,7 +109,6 @@ class PageStore:
     learns each portal's page template from the articles it stores (cleaning/templates.py)."""
 
     SAVE_TEMPLATES_EVERY = 50  # new articles between saves of the template counts
-    RECENT_PAGES = 256  # extracted pages remembered by body hash (`_read_before`)
 
     def __init__(self, target: Target, write_lock: Any = None) -> None:
         self.target = target
@@ -122,7 +119,6 @@ class PageStore:
         self.session = self.db.session()
         self.templates = TemplateLearner()
         self._unsaved_articles = 0
-        self._recent: OrderedDict[str, tuple[str, ExtractionHints, Article]] = OrderedDict()
 
     def process(self, job: PageJob) -> PageResult:
         """Extract the page with what is learned of its portal, store it, learn from it. A page
@@ -133,10 +129,7 @@ class PageStore:
         body_hash = hashlib.sha256(job.body).hexdigest()
         if job.known and self._served_before(job, body_hash):
             return self._checked(job, "unchanged", body_hash)
-        hints = self._hints(job) if job.learn_templates else ExtractionHints(job.family, job.date_order)
-        extracted = self._read_before(job, hints, body_hash) or extract_job(job, hints)
-        if not isinstance(extracted, tuple):
-            self._remember(job, hints, body_hash, extracted)
+        extracted = extract_job(job, self._hints(job) if job.learn_templates else None)
         result = self.store(job, extracted, body_hash)
         if job.learn_templates and result.outcome == "new" and not isinstance(extracted, tuple):
             self.templates.observe(job.portal_key, extracted.text.split("\n") + extracted.template_lines)
@@ -154,25 +147,6 @@ class PageStore:
         finally:
             if acquired:
                 self.write_lock.release()
-
-    def _read_before(self, job: PageJob, hints: ExtractionHints, body_hash: str) -> Article | None:
-        """The Article these very bytes gave a moment ago at a URL that reads alike (a Drupal
-        node's numeric path and its alias serve one page), with this page's URL: extracting
-        them again would give the same. Copies arrive close together (at 5,000 stories, 97% of
-        byte-identical pairs within 64 pages), so a short memory catches them."""
-        seen = self._recent.get(body_hash)
-        if seen is None or hints.family in (None, "auto"):  # a detected family may read the URL
-            return None
-        portal_key, seen_hints, article = seen
-        if portal_key != job.portal_key or seen_hints != hints or not reads_alike(job.body, article.url, job.final_url):
-            return None
-        return dataclasses.replace(article, url=job.final_url)
-
-    def _remember(self, job: PageJob, hints: ExtractionHints, body_hash: str, article: Article) -> None:
-        self._recent[body_hash] = (job.portal_key, hints, article)
-        self._recent.move_to_end(body_hash)
-        if len(self._recent) > self.RECENT_PAGES:
-            self._recent.popitem(last=False)
 
     def _hints(self, job: PageJob) -> ExtractionHints:
         if not self.templates.loaded(job.portal_key):

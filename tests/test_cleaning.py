@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, strategies as st
 
-from cleaning import ExtractionError, detect_family, extract_article, reads_alike
+from cleaning import ExtractionError, detect_family, extract_article
 from cleaning.bylines import parse_byline_lines, split_lead_tag
 from cleaning.dates import parse_date
 from cleaning.fingerprint import content_hash
@@ -290,57 +290,3 @@ _SPACES = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace()] + ["\u200b", "
 @given(st.lists(st.sampled_from(_SPACES) | st.characters(), max_size=30).map("".join))
 def test_collapse_ws_turns_every_run_of_spaces_and_zero_width_marks_into_one_space(text):
     assert collapse_ws(text) == _SPACE_RUN.sub(" ", text).strip()
-
-
-ROOTED_PAGE = b'<html><head><link rel="canonical" href="/tin-tuc/a"></head><body><img src="/a.jpg"></body></html>'
-
-
-@pytest.mark.parametrize(("url_a", "url_b", "alike"), [
-    # a Drupal node's numeric path and its alias, on a page whose links are root-relative
-    ("https://h.gov.vn/node/4823", "https://h.gov.vn/tin-tuc/hoi-nghi", True),
-    ("https://h.gov.vn/tin-tuc/a-1", "https://h.gov.vn/tin-tuc/b-2", True),
-    ("http://h.gov.vn/node/1", "https://h.gov.vn/node/2", False),      # scheme
-    ("https://h.gov.vn/node/1", "https://www.h.gov.vn/node/1", False),  # host
-    ("https://h.gov.vn/tin?id=1", "https://h.gov.vn/tin?id=2", False),  # query
-    # a date in the path can be the publication date
-    ("https://h.gov.vn/2024/05/06", "https://h.gov.vn/2024/05/07", False),
-    ("https://h.gov.vn/2024/05/06/a", "https://h.gov.vn/2024/05/06/b", True),
-])
-def test_reads_alike_names_urls_whose_reading_of_one_page_is_the_same(url_a, url_b, alike):
-    assert reads_alike(ROOTED_PAGE, url_a, url_b) is alike
-    assert reads_alike(ROOTED_PAGE, url_b, url_a) is alike
-
-
-@pytest.mark.parametrize("link", [
-    b'<img src="anh/1.jpg">', b"<img data-src='anh/1.jpg' src=/blank.gif>", b'<img alt="a > b" src="anh/1.jpg">',
-    b'<img src="#">', b'<a href="files/qd.pdf">Quy\xe1\xba\xbft \xc4\x91\xe1\xbb\x8bnh</a>',
-    b'<link href="tin-tuc/a" rel="canonical">', b'<meta property="og:url" content="?id=1">',
-])
-def test_a_link_relative_to_the_path_reads_differently_in_another_directory(link):
-    page = b"<html><body>" + link + b"</body></html>"
-    assert not reads_alike(page, "https://h.gov.vn/node/1", "https://h.gov.vn/tin-tuc/a")
-    assert reads_alike(page, "https://h.gov.vn/node/1", "https://h.gov.vn/node/2")  # same directory
-
-
-def test_links_extraction_does_not_resolve_leave_the_reading_alike():
-    page = (b'<html><body><a href="?page=2">2</a><a href="#top">top</a><a href="tin/a">a</a>'
-            b'<img src="data:image/gif;base64,R0lG"><meta name="description" content="tin/a"></body></html>')
-    assert reads_alike(page, "https://h.gov.vn/node/1", "https://h.gov.vn/tin-tuc/a")
-    assert not reads_alike("<html>".encode("utf-16"), "https://h.gov.vn/node/1", "https://h.gov.vn/tin-tuc/a")
-
-
-@pytest.mark.parametrize("relative", [False, True])
-def test_urls_that_read_alike_extract_one_page_to_the_same_article(relative):
-    """What `reads_alike` promises, checked by extracting: the same Article but for `url`."""
-    page = (FIXTURES / "drupal" / "seed000_d7_views.html").read_bytes()
-    if relative:
-        page = page.replace(b'src="/uploads/', b'src="uploads/')
-    portal = SimpleNamespace(family="drupal", date_order="mdy")
-    urls = ["https://h.gov.vn/tin-tuc/a-1", "https://h.gov.vn/tin-tuc/b-2", "https://h.gov.vn/node/1"]
-    read = {url: {**extract_article(page, url, portal).to_dict(), "url": None} for url in urls}
-    for url in urls[1:]:
-        assert reads_alike(page, urls[0], url) is (read[url] == read[urls[0]])
-    assert reads_alike(page, urls[0], urls[1])
-    assert reads_alike(page, urls[0], urls[2]) is not relative
-    if relative:
-        assert read[urls[2]]["images"][0]["src"] == "https://h.gov.vn/node/uploads/2023/01.jpg"

@@ -116,35 +116,3 @@ def test_a_worker_that_dies_is_replaced_and_its_page_recorded_as_failed(db_url):
         failure = s.scalars(select(Failure)).one()
     db.dispose()
     assert failure.url == f"https://{HOST}/node/2" and "worker_crashed" in failure.reason
-
-
-def test_the_same_bytes_at_a_url_that_reads_alike_are_extracted_once(db_url, monkeypatch):
-    """A Drupal node and its alias serve one page: the second is recorded from the first one's
-    reading. In another directory, a page whose image is relative to its path is read again."""
-    from crawler import processing
-    target = _prepare(db_url)
-    read_at: list[str] = []
-    extract = processing.extract_article
-
-    def counting(html, url, portal=None):
-        read_at.append(url)
-        return extract(html, url, portal)
-
-    monkeypatch.setattr(processing, "extract_article", counting)
-    page = FIXTURE.read_bytes()
-    relative = page.replace(b'src="/uploads/', b'src="uploads/')
-    store = processing.PageStore(target)
-    try:
-        outcomes = [store.process(job).outcome for job in (
-            _job(f"https://{HOST}/node/1", page), _job(f"https://{HOST}/tin-tuc/ban-in-1", page),
-            _job(f"https://{HOST}/tin-tuc/a", relative), _job(f"https://{HOST}/tin-tuc/b", relative),
-            _job(f"https://{HOST}/node/3", relative))]
-    finally:
-        store.close()
-    assert outcomes == ["new"] + ["duplicate"] * 4  # one text: the image is not in the content hash
-    assert read_at == [f"https://{HOST}/node/1", f"https://{HOST}/tin-tuc/a", f"https://{HOST}/node/3"]
-    db = Database(db_url)
-    with db.session() as s:
-        stored = set(s.scalars(select(ArticleUrl.url)))
-    assert {f"https://{HOST}/tin-tuc/ban-in-1", f"https://{HOST}/tin-tuc/b"} <= stored
-    db.dispose()
