@@ -25,6 +25,7 @@ from .fingerprint import content_hash
 from .templates import drop_template_lines
 from .meta import (
     canonical_url,
+    chunks_with,
     language,
     meta_content,
     meta_published,
@@ -43,8 +44,8 @@ logger = logging.getLogger(__name__)
 
 ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip)(?:$|[?#])", re.IGNORECASE)
 ICON_RE = re.compile(r"(icon|logo|banner|spacer|blank|pixel|loading|/emoji/|flag)", re.IGNORECASE)
-VIEW_COUNT_RE = re.compile(r"(?:lượt xem|lượt đọc|lượt truy cập|số lần xem|views?)\s*:?\s*([\d.,]+)",
-                           re.IGNORECASE)
+VIEW_WORDS_RE = re.compile(r"lượt xem|lượt đọc|lượt truy cập|số lần xem|views?", re.IGNORECASE)
+VIEW_COUNT_RE = re.compile(rf"(?:{VIEW_WORDS_RE.pattern})\s*:?\s*([\d.,]+)", re.IGNORECASE)
 VIEW_LABEL_RE = re.compile(r"lượt xem|lượt đọc|lượt truy cập", re.IGNORECASE)
 CMS_USER_RE = re.compile(
     r"\b(?:author|posted by|submitted by|đăng bởi)\s*:?\s*([\w.@\-]+)", re.IGNORECASE)
@@ -425,7 +426,7 @@ def _attachments(container: etree._Element, url: str) -> list[Attachment]:
 
 
 def _view_count(nodes: list[Any]) -> int | None:
-    for chunk in nodes:
+    for chunk in chunks_with(nodes, VIEW_WORDS_RE):  # every match of either pattern starts so
         if m := VIEW_COUNT_RE.search(chunk):
             digits = re.sub(r"\D", "", m.group(1))
             if digits:
@@ -443,9 +444,7 @@ def _cms_user(nodes: list[Any]) -> str | None:
     # Start from the text chunks that carry the label and look at them with their next two
     # ancestors (label and name are often in sibling elements): linear in the page size,
     # instead of joining every subtree's text.
-    for chunk in nodes:
-        if not CMS_LABEL_RE.search(chunk):
-            continue
+    for chunk in chunks_with(nodes, CMS_LABEL_RE):
         node: etree._Element | None = chunk.getparent()
         for _ in range(3):
             if node is None:

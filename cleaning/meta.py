@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin
 
@@ -183,6 +185,19 @@ def visible_text_nodes(doc: etree._Element) -> list[Any]:
         if isinstance(tag, str) and not node.isspace() and (node.is_tail or tag not in _INVISIBLE):
             visible.append(node)
     return visible
+
+
+def chunks_with(nodes: list[Any], pattern: re.Pattern[str]) -> list[Any]:
+    """The chunks of `nodes` (`visible_text_nodes`) in which `pattern` matches, in order: one
+    scan of their joined text instead of a search per chunk. The joint is a NUL character,
+    which no text node holds: `pattern` must not match it, so no match spans two chunks."""
+    joined = "\x00".join(nodes)
+    positions = [m.start() for m in pattern.finditer(joined)]
+    if not positions:
+        return []
+    starts = list(accumulate((len(node) + 1 for node in nodes), initial=0))
+    indexes = dict.fromkeys(bisect_right(starts, position) - 1 for position in positions)  # ordered, once each
+    return [nodes[i] for i in indexes]
 
 
 def reads_vietnamese(nodes: list[str], sample_chars: int = 20_000) -> bool:

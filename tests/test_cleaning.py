@@ -290,3 +290,14 @@ _SPACES = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace()] + ["\u200b", "
 @given(st.lists(st.sampled_from(_SPACES) | st.characters(), max_size=30).map("".join))
 def test_collapse_ws_turns_every_run_of_spaces_and_zero_width_marks_into_one_space(text):
     assert collapse_ws(text) == _SPACE_RUN.sub(" ", text).strip()
+
+
+_PIECES = ["by", "Bởi", "bởi", "Lượt xem:", " 12", "posted by", "abc", "xby", "đăng bởi", "views", " ", "\n", "LƯỢT XEM"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=5).map("".join), max_size=8))
+def test_chunks_with_finds_the_chunks_a_search_per_chunk_finds(chunks):
+    from cleaning.extract import CMS_LABEL_RE, VIEW_WORDS_RE
+    from cleaning.meta import chunks_with
+    for pattern in (CMS_LABEL_RE, VIEW_WORDS_RE):
+        assert chunks_with(chunks, pattern) == [c for c in chunks if pattern.search(c)]
