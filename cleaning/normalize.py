@@ -122,9 +122,22 @@ def _old_style_of(word: str) -> str:
     return nfc(onset + first + tone + second)
 
 
+# A word that can be in the new style ends in o/u and a toned a/e/y (NFC). Only those words go
+# through Python: the regex engine finds their ends, the loop below their starts.
+_NEW_STYLE_END_RE = re.compile(r"[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ](?!\w)")
+
+
 def to_old_style(text: str) -> str:
     """Old tone placement: "hoà" -> "hòa", "thuỵ" -> "thụy", "khoẻ" -> "khỏe" (NFC out)."""
-    return _WORD_RE.sub(_old_style_word, nfc(text))
+    text = nfc(text)
+    pieces, done = [], 0
+    for m in _NEW_STYLE_END_RE.finditer(text):
+        start = m.start()
+        while start > done and (text[start - 1].isalnum() or text[start - 1] == "_"):  # what \w matches
+            start -= 1
+        pieces += (text[done:start], _old_style_of(text[start:m.end()]))
+        done = m.end()
+    return "".join(pieces) + text[done:] if pieces else text
 
 
 def _sniff_charset(head: bytes) -> str | None:

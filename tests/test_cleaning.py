@@ -159,6 +159,21 @@ def test_to_old_style():
     assert to_old_style(unicodedata.normalize("NFD", "Huyện uỷ")) == "Huyện ủy"
 
 
+def _old_style_word_by_word(text: str) -> str:
+    """`to_old_style` as first written: every word through the converter."""
+    from cleaning.normalize import _WORD_RE, _old_style_word
+    return _WORD_RE.sub(_old_style_word, nfc(text))
+
+
+_SYLLABLE_PIECES = ["h", "kh", "th", "qu", "ng", "o", "u", "O", "U", "a", "e", "y", "A", "Y", "à", "á", "ả", "ã", "ạ",
+                    "è", "ẻ", "ẹ", "ỳ", "ý", "ỵ", "Ỷ", "À", "\u0300", "\u0323", "ò", "ụ", "n", "1", "_", " ", ",", "-"]
+
+
+@given(st.lists(st.sampled_from(_SYLLABLE_PIECES) | st.characters(), max_size=30).map("".join))
+def test_to_old_style_converts_what_a_word_by_word_conversion_converts(text):
+    assert to_old_style(text) == _old_style_word_by_word(text)
+
+
 def test_content_hash_pinned_and_stable():
     text = "Đồng chí Vũ Thanh Thuỵ phát biểu tại hội nghị."
     value = content_hash(text)
@@ -292,7 +307,8 @@ def test_collapse_ws_turns_every_run_of_spaces_and_zero_width_marks_into_one_spa
     assert collapse_ws(text) == _SPACE_RUN.sub(" ", text).strip()
 
 
-_PIECES = ["by", "Bởi", "bởi", "Lượt xem:", " 12", "posted by", "abc", "xby", "đăng bởi", "views", " ", "\n", "LƯỢT XEM"]
+_PIECES = ["by", "Bởi", "bởi", "Lượt xem:", " 12", "posted by", "abc", "xby", "đăng bởi", "views", " ", "\n",
+           "LƯỢT XEM"]
 
 
 @given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=5).map("".join), max_size=8))
