@@ -45,12 +45,14 @@ logger = logging.getLogger(__name__)
 ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip)(?:$|[?#])", re.IGNORECASE)
 ICON_RE = re.compile(r"(icon|logo|banner|spacer|blank|pixel|loading|/emoji/|flag)", re.IGNORECASE)
 VIEW_WORDS_RE = re.compile(r"lượt xem|lượt đọc|lượt truy cập|số lần xem|views?", re.IGNORECASE)
+VIEW_NEEDLES = ("lượt xem", "lượt đọc", "lượt truy cập", "số lần xem", "view")  # see meta.chunks_with
 VIEW_COUNT_RE = re.compile(rf"(?:{VIEW_WORDS_RE.pattern})\s*:?\s*([\d.,]+)", re.IGNORECASE)
 VIEW_LABEL_RE = re.compile(r"lượt xem|lượt đọc|lượt truy cập", re.IGNORECASE)
 CMS_USER_RE = re.compile(
     r"\b(?:author|posted by|submitted by|đăng bởi)\s*:?\s*([\w.@\-]+)", re.IGNORECASE)
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 CMS_LABEL_RE = re.compile(r"author|posted by|submitted by|đăng bởi|\bby\b|\bbởi\b", re.IGNORECASE)
+CMS_NEEDLES = ("author", "by", "bởi")
 # "By admin" (Drupal's Olivero), "bởi admin" (Vietnamese WordPress/Drupal): an account name is
 # one lower-case token; "By Nguyễn Văn A" is a byline, not a CMS account
 BY_ACCOUNT_RE = re.compile(r"(?:\b[Bb]y|\b[Bb]ởi)\s*:?\s+([a-z][a-z0-9_.@-]{1,30})\s*$")
@@ -426,7 +428,7 @@ def _attachments(container: etree._Element, url: str) -> list[Attachment]:
 
 
 def _view_count(nodes: list[Any]) -> int | None:
-    for chunk in chunks_with(nodes, VIEW_WORDS_RE):  # every match of either pattern starts so
+    for chunk in chunks_with(nodes, VIEW_WORDS_RE, VIEW_NEEDLES):  # every match of either pattern starts so
         if m := VIEW_COUNT_RE.search(chunk):
             digits = re.sub(r"\D", "", m.group(1))
             if digits:
@@ -444,7 +446,7 @@ def _cms_user(nodes: list[Any]) -> str | None:
     # Start from the text chunks that carry the label and look at them with their next two
     # ancestors (label and name are often in sibling elements): linear in the page size,
     # instead of joining every subtree's text.
-    for chunk in chunks_with(nodes, CMS_LABEL_RE):
+    for chunk in chunks_with(nodes, CMS_LABEL_RE, CMS_NEEDLES):
         node: etree._Element | None = chunk.getparent()
         for _ in range(3):
             if node is None:

@@ -308,12 +308,12 @@ def test_collapse_ws_turns_every_run_of_spaces_and_zero_width_marks_into_one_spa
 
 
 _PIECES = ["by", "Bởi", "bởi", "Lượt xem:", " 12", "posted by", "abc", "xby", "đăng bởi", "views", " ", "\n",
-           "LƯỢT XEM"]
+           "LƯỢT XEM", "BY", "AUTHOR", "bởı", "ſubmitted by", "İ", "VİEW", "Số lần xem", "lượt truy cập"]
 
 
 @given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=5).map("".join), max_size=8))
 def test_chunks_with_finds_the_chunks_a_search_per_chunk_finds(chunks):
-    from cleaning.extract import CMS_LABEL_RE, VIEW_WORDS_RE
+    from cleaning.extract import CMS_LABEL_RE, CMS_NEEDLES, VIEW_NEEDLES, VIEW_WORDS_RE
     from cleaning.meta import chunks_with
-    for pattern in (CMS_LABEL_RE, VIEW_WORDS_RE):
-        assert chunks_with(chunks, pattern) == [c for c in chunks if pattern.search(c)]
+    for pattern, needles in ((CMS_LABEL_RE, CMS_NEEDLES), (VIEW_WORDS_RE, VIEW_NEEDLES)):
+        assert chunks_with(chunks, pattern, needles) == [c for c in chunks if pattern.search(c)]
