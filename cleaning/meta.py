@@ -223,11 +223,13 @@ def reads_vietnamese(nodes: list[str], sample_chars: int = 20_000) -> bool:
         if size >= sample_chars:
             break
     text = unicodedata.normalize("NFC", " ".join(chunks))
-    marked = VIETNAMESE_LETTERS_RE.subn("", text)[1]  # counts without building a list of matches
-    if marked < 30:
-        return False
-    # every letter is a character: the (costly) letter count only decides borderline pages
-    return marked >= 0.02 * len(text) or marked >= 0.02 * LETTER_RE.subn("", text)[1]
+    # every letter is a character: enough marked letters among the characters decide at once
+    # (early in the text, as a rule); the (costly) letter count only decides borderline pages
+    enough, marked = max(30, 0.02 * len(text)), 0
+    for marked, _ in enumerate(VIETNAMESE_LETTERS_RE.finditer(text), 1):
+        if marked >= enough:
+            return True
+    return marked >= 30 and marked >= 0.02 * LETTER_RE.subn("", text)[1]
 
 
 def language(doc: etree._Element, text: str) -> str | None:

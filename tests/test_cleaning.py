@@ -317,3 +317,15 @@ def test_chunks_with_finds_the_chunks_a_search_per_chunk_finds(chunks):
     from cleaning.meta import chunks_with
     for pattern, needles in ((CMS_LABEL_RE, CMS_NEEDLES), (VIEW_WORDS_RE, VIEW_NEEDLES)):
         assert chunks_with(chunks, pattern, needles) == [c for c in chunks if pattern.search(c)]
+
+
+_WORDS = ["Sở", "Nội", "vụ", "tỉnh", "Lạng", "Sơn", "hội", "nghị", "the", "news", "home", "2024", " ", "\n", "ĐƯỢC"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join), max_size=12))
+def test_reads_vietnamese_decides_as_the_full_count_does(chunks):
+    from cleaning.meta import LETTER_RE, VIETNAMESE_LETTERS_RE, reads_vietnamese
+    text = unicodedata.normalize("NFC", " ".join(chunks))
+    marked = len(VIETNAMESE_LETTERS_RE.findall(text))
+    expected = marked >= 30 and (marked >= 0.02 * len(text) or marked >= 0.02 * len(LETTER_RE.findall(text)))
+    assert reads_vietnamese(chunks) is expected
