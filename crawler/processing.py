@@ -262,7 +262,8 @@ def page_urls(job: PageJob, article: Article | None) -> list[str]:
     """Every URL that answered with this page, on the portal's hosts: its own rel=canonical first
     (it becomes the article's URL), then the URL fetched and the URL requested before redirects."""
     urls: list[str] = []
-    for candidate in (article.canonical_url if article else None, job.final_url, job.url):
+    # the same spelling is canonicalised once (a page is most often its own rel=canonical)
+    for candidate in dict.fromkeys((article.canonical_url if article else None, job.final_url, job.url)):
         if candidate:
             url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
             if url not in urls and netloc_of(url) in job.hosts:
