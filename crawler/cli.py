@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from crawler import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_REGISTRY, EXIT_UNHEALTHY = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT
 
 
 def _setting_pair(text: str) -> tuple[str, str]:
@@ -105,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `govcrawl export | head`: the reader left; not an error. Silence the final flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

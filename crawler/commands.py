@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler import report
-from crawler.cli import EXIT_DATABASE, EXIT_FAILED, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE
+from crawler.cli import EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
 from storage.runs import get_run, list_runs, run_summary
@@ -93,7 +93,7 @@ def run_crawl(
         print(json.dumps(report.report_json(run, rows), ensure_ascii=False, indent=1), file=out)
     else:
         report.print_run(run, rows, db.display_url, out)
-    return report.exit_code(rows)
+    return EXIT_INTERRUPTED if run.status == "interrupted" else report.exit_code(rows)
 
 
 def cmd_runs(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,7 +40,9 @@ class StoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         self.spider = spider or self.crawler.spider
@@ -71,18 +74,30 @@ class StoragePipeline:
                 clusters.place_unplaced(session)
 
     def close_spider(self, spider: Any = None) -> None:
+        """Every page in flight is processed; the run is closed by `spider_closed`, which comes
+        after and knows why the crawl stopped."""
         self.pages.close()
         self.state.note_late_lastmods()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Close the run. A crawl stopped before its end — Ctrl-C or SIGTERM (Scrapy's graceful
+        shutdown: reason "shutdown"), a CLOSESPIDER_* limit — is "interrupted": no walk is
+        marked complete, so the next run resumes it, and no health check judges its counts."""
+        if self.run_id is None:  # open_spider failed: there is no run to close
+            return
         stats = portal_stats(self.stats.get_stats(), self.spider.portals)
         failed = [key for key, s in stats.items() if s.status == "failed"]
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
-        if self.crawler.stats.get_value("finish_reason", "finished") not in ("finished", None):
+        if reason != "finished":
             status = "interrupted"
-        if status != "interrupted":  # portals read to the end (not capped): next run incremental
+            logger.warning("the crawl stopped before its end (%s): run %s is recorded as interrupted; "
+                           "the next run resumes it", reason, self.run_id)
+        else:  # portals read to the end (not capped): next run incremental
             self.state.finish(key for key, s in stats.items()
                               if s.status != "failed" and not self.stats.get_value(f"govcrawl/{key}/capped"))
         with self.db.session() as session, session.begin():
-            assess_health(session, self.run_id, stats, self.thresholds)
+            if status != "interrupted":
+                assess_health(session, self.run_id, stats, self.thresholds)
             finish_run(session, self.run_id, status, stats)
 
     async def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:

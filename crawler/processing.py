@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -306,6 +307,10 @@ _store: PageStore | None = None
 
 def _init_worker(target: Target, write_lock: Any) -> None:
     global _store
+    # Ctrl-C in a terminal signals the whole process group: the crawl process shuts the crawl
+    # down gracefully (Scrapy), and a worker finishes the pages it was given instead of dying
+    # in the middle of one (its KeyboardInterrupt would reach the crawl as the page's error).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _store = PageStore(target, write_lock)
     gc.freeze()  # modules and mappers live as long as the worker: keep them out of full GCs
 

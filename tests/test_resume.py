@@ -60,9 +60,10 @@ def _pages_done(engine) -> int:
         return 0
 
 
-def _crawl_killed_after(db_url: str, pages: int) -> int:
-    """Start a crawl and SIGKILL its whole process group (crawl process and page workers) once
-    `pages` page states are committed; returns how many there were at the kill."""
+def _crawl_signalled_after(db_url: str, pages: int, signum: int = signal.SIGKILL) -> tuple[int, int]:
+    """Start a crawl and send `signum` to its whole process group (crawl process and page
+    workers: a power loss kills them all, a terminal's Ctrl-C interrupts them all) once `pages`
+    page states are committed; returns how many there were then, and the crawl's exit code."""
     engine = create_engine(db_url)
     child = subprocess.Popen(
         [sys.executable, "-m", "crawler", "crawl", *_keys(), "--db", db_url, *FAST_CRAWL],
@@ -73,9 +74,8 @@ def _crawl_killed_after(db_url: str, pages: int) -> int:
         while child.poll() is None and time.monotonic() < deadline:
             done = _pages_done(engine)
             if done >= pages:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
-                return done
+                os.killpg(child.pid, signum)
+                return done, child.wait(timeout=120)  # a graceful stop that hangs fails here
             time.sleep(0.05)
         raise AssertionError(f"the crawl ended (exit {child.returncode}) before {pages} pages were done")
     finally:
@@ -126,7 +126,7 @@ def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend
         moments = sorted(rng.sample(range(total // 10, total * 9 // 10), 3))
         reached = []
         for pages in moments:
-            reached.append(_crawl_killed_after(killed, pages))
+            reached.append(_crawl_signalled_after(killed, pages)[0])
         assert reached == sorted(reached) and reached[0] < total
         _crawl(killed)  # the run that finishes
 
@@ -135,3 +135,28 @@ def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend
             missing, extra = expected[part] - resumed[part], resumed[part] - expected[part]
             assert not missing and not extra, (part, list(missing)[:3], list(extra)[:3])
         assert resumed["unplaced"] == 0 and resumed["pending"] == 0
+
+
+def test_ctrl_c_stops_the_crawl_gracefully_and_the_next_run_completes_it(served, tmp_path):
+    """Ctrl-C (SIGINT to the process group): the crawl stores what is in flight and exits 130
+    with its run recorded as interrupted and no page recorded as failed; the next run ends with
+    the archive of an uninterrupted crawl."""
+    straight, stopped = (f"sqlite:///{tmp_path / name}.sqlite" for name in ("straight", "stopped"))
+    _crawl(straight)
+    expected = _snapshot(straight)
+    total = _pages_done(create_engine(straight))
+
+    reached, code = _crawl_signalled_after(stopped, total // 3, signal.SIGINT)
+    assert code == 130 and reached < total
+    engine = create_engine(stopped)
+    with engine.connect() as conn:
+        assert [status for (status,) in conn.execute(text("SELECT status FROM crawl_runs"))] == ["interrupted"]
+        assert conn.execute(text("SELECT count(*) FROM failures")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM portals WHERE walk_completed_at IS NOT NULL")).scalar_one() == 0
+    engine.dispose()
+
+    _crawl(stopped)
+    resumed = _snapshot(stopped)
+    for part in ("articles", "urls", "clusters"):
+        assert resumed[part] == expected[part], part
+    assert resumed["unplaced"] == 0 and resumed["pending"] == 0
