@@ -54,7 +54,8 @@ class StoragePipeline:
         self.stats.set_value("govcrawl/run_id", self.run_id)
         self.spider.state = self.state = CrawlState(
             self.db, revalidate_limit=self.crawler.settings.getint("GOVCRAWL_REVALIDATE_MAX", 500),
-            overlap=max(1, self.crawler.settings.getint("GOVCRAWL_LISTING_OVERLAP", 1)))
+            overlap=max(1, self.crawler.settings.getint("GOVCRAWL_LISTING_OVERLAP", 1)),
+            give_up_after=max(1, self.crawler.settings.getint("GOVCRAWL_GIVE_UP_AFTER_RUNS", 5)))
         self.state.open(self.spider.portals)
         self.hosts = {key: frozenset(h.lower() for h in p.hosts) for key, p in self.spider.portals.items()}
         self.pages = PagePool(self.workers, Target(

@@ -21,9 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 class CrawlState:
-    def __init__(self, db: Database, *, revalidate_limit: int, overlap: int) -> None:
+    def __init__(self, db: Database, *, revalidate_limit: int, overlap: int, give_up_after: int = 5) -> None:
         self.db = db
         self.revalidate_limit = revalidate_limit
+        self.give_up_after = give_up_after  # runs in a row a queued URL may fail transiently
         self.overlap = overlap  # listing pages of only known articles read before paging stops
         self.started_at = datetime.now(UTC)
         self.portals: dict[str, PortalStart] = {}
@@ -118,6 +119,16 @@ class CrawlState:
                 crawlstate.forget(self.session, url)
         except SQLAlchemyError as exc:
             logger.error("cannot take %s out of the frontier (%s)", url, exc)
+
+    def transient_failure(self, key: str, url: str) -> int | None:
+        """A queued URL failed transiently again: the runs in a row it has failed in (None: not
+        queued, or the database failed); at `give_up_after` it is out of the frontier."""
+        try:
+            with self.session.begin():
+                return crawlstate.note_transient_failure(self.session, url, self.give_up_after)
+        except SQLAlchemyError as exc:
+            logger.error("cannot count the failure of %s (%s)", url, exc)
+            return None
 
     def finish(self, completed: Iterable[str]) -> list[str]:
         """Close the walks of the portals the run read to the end; returns their keys. If the

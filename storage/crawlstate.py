@@ -247,6 +247,20 @@ def forget(session: Session, url: str) -> None:
     session.connection().execute(_DONE, {"urls": [url]})
 
 
+_FAILED_AGAIN = update(FrontierEntry).where(FrontierEntry.url == bindparam("failed_url")) \
+    .values(failed_runs=FrontierEntry.failed_runs + 1).returning(FrontierEntry.failed_runs)
+
+
+def note_transient_failure(session: Session, url: str, give_up_after: int) -> int | None:
+    """A queued URL failed again in this run (5xx, timeout, DNS: it stays queued for the next).
+    Returns the runs in a row it has failed in (None: not queued); at `give_up_after` it leaves
+    the frontier: a URL that never answers must not keep its portal's walk from completing."""
+    failed = session.connection().scalar(_FAILED_AGAIN, {"failed_url": url})
+    if failed is not None and failed >= give_up_after:
+        forget(session, url)
+    return failed
+
+
 def pending(session: Session, portal_id: int) -> int:
     return session.scalar(select(func.count()).select_from(FrontierEntry)
                           .where(FrontierEntry.portal_id == portal_id)) or 0

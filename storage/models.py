@@ -327,3 +327,6 @@ class FrontierEntry(Base):
     # why it is queued: "new" or "revalidate" (known, but its sitemap <lastmod> changed)
     reason: Mapped[str] = mapped_column(String(10), default="new")
     lastmod: Mapped[str | None] = mapped_column(Text)  # as the sitemap gave it, if one did
+    # runs in a row whose fetch of it failed transiently (5xx, timeout, DNS): past a limit it is
+    # given up (crawlstate.note_transient_failure), so one dead URL cannot hold a walk open forever
+    failed_runs: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from storage import Database
-from storage.models import Article, ArticleUrl, CrawlRun, Failure
+from storage.models import Article, ArticleUrl, CrawlRun, Failure, FrontierEntry, Portal
 from tests.conftest import FAST_CRAWL, run_govcrawl
 
 GOOD_BODY = "".join(
@@ -20,19 +20,21 @@ GOOD_BODY = "".join(
 PAGES = {
     "/tin-tuc": "<html><body><h1>Tin tức</h1>"
                 '<a href="/tin-tuc/hoi-nghi-so-ket-cong-tac-thi-dua-100001">a</a>'
-                '<a href="/tin-tuc/trang-tin-khong-co-noi-dung-100002">b</a></body></html>',
+                '<a href="/tin-tuc/trang-tin-khong-co-noi-dung-100002">b</a>'
+                '<a href="/tin-tuc/may-chu-dang-loi-100003">c</a></body></html>',
     "/tin-tuc/hoi-nghi-so-ket-cong-tac-thi-dua-100001":
         "<html><head><title>Hội nghị sơ kết công tác thi đua</title></head><body>"
         "<article><h1>Hội nghị sơ kết công tác thi đua</h1>"
         f'<div class="content">{GOOD_BODY}</div></article></body></html>',
     "/tin-tuc/trang-tin-khong-co-noi-dung-100002": "<html><body></body></html>",
 }
+ALWAYS_FAILING = "/tin-tuc/may-chu-dang-loi-100003"  # answers 503, every time
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         body = PAGES.get(self.path)
-        self.send_response(200 if body is not None else 404)
+        self.send_response(503 if self.path == ALWAYS_FAILING else 200 if body is not None else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()
         self.wfile.write((body or "not found").encode())
@@ -95,6 +97,28 @@ def test_dead_portal_and_broken_page_are_recorded_and_the_rest_is_stored(tmp_pat
     assert ("extraction", "trang-tin-khong-co-noi-dung-100002") in failures
     assert ("connection", "tin-tuc") in failures
     assert run.status == "partial"
+
+
+def test_a_url_failing_in_every_run_is_given_up_and_the_walk_completes(tmp_path, tiny_site):
+    """A 503 keeps a queued URL for the next run, up to GOVCRAWL_GIVE_UP_AFTER_RUNS runs in a
+    row; then it leaves the frontier, recorded as given up, and the portal's walk completes."""
+    db_url = f"sqlite:///{tmp_path / 'g.sqlite'}"
+    crawl = ("crawl", "live", "--db", db_url, "--registry", str(_registry(tmp_path, tiny_site)), *FAST_CRAWL,
+             "-s", "RETRY_TIMES=0", "-s", "GOVCRAWL_GIVE_UP_AFTER_RUNS=2")
+    failing = f"http://{tiny_site}{ALWAYS_FAILING}"
+    db = Database(db_url)
+    for run, (queued, walk_complete) in enumerate([(1, False), (None, True)], start=1):
+        result = run_govcrawl(*crawl)
+        assert result.returncode == 0, result.stdout + result.stderr  # one page failed, not the portal
+        with db.session() as session:
+            entry = session.get(FrontierEntry, failing)
+            assert (entry.failed_runs if entry else None) == queued, run
+            portal = session.scalars(select(Portal).where(Portal.key == "live")).one()
+            assert (portal.walk_completed_at is not None) is walk_complete, run
+            reasons = session.scalars(select(Failure.reason).where(Failure.url == failing).order_by(Failure.id)).all()
+    db.dispose()
+    assert len(reasons) == 2 and "given up" not in reasons[0]
+    assert "503" in reasons[1] and "failed in 2 runs in a row: given up" in reasons[1]
 
 
 def test_invalid_registry_file_fails_naming_file_field_and_choices(tmp_path):

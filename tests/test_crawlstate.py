@@ -99,3 +99,16 @@ def test_a_lastmod_named_while_its_page_was_in_flight_is_noted_when_the_run_clos
     state.finish([])
     with db.session() as s:
         assert s.scalar(select(PageState.listed_lastmod).where(PageState.url == "http://so/a-3")) == "2026-11-19"
+
+
+def test_a_queued_url_failing_run_after_run_is_given_up(db: Database):
+    pid = _portal_id(db, "so-a")
+    with db.session() as s, s.begin():
+        crawlstate.queue(s, pid, [("http://so/a-1", "article", "new")], T0)
+        assert crawlstate.note_transient_failure(s, "http://so/not-queued", give_up_after=2) is None
+        assert crawlstate.note_transient_failure(s, "http://so/a-1", give_up_after=2) == 1
+        crawlstate.queue(s, pid, [("http://so/a-1", "article", "new")], T0 + DAY)  # found again: count kept
+        assert s.get(FrontierEntry, "http://so/a-1").failed_runs == 1
+        assert crawlstate.note_transient_failure(s, "http://so/a-1", give_up_after=2) == 2
+    with db.session() as s:
+        assert s.get(FrontierEntry, "http://so/a-1") is None

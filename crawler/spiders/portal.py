@@ -340,9 +340,15 @@ class PortalSpider(scrapy.Spider):
         logger.warning("%s %s: %s", key, request.url, reason)
         if self.state is not None and (kind == "robots" or (status is not None and 400 <= status < 500
                                                               and status not in (408, 429))):
-            # a permanent refusal (recorded as a failure): not retried every night; transient
-            # ones (5xx, timeouts, DNS) stay in the frontier for the next run
+            # a permanent refusal (recorded as a failure): not retried every night
             self.state.forget(key, request.url)
+        elif self.state is not None:
+            # transient (5xx, timeouts, DNS): it stays in the frontier for the next run, up to
+            # GOVCRAWL_GIVE_UP_AFTER_RUNS runs in a row
+            failed_runs = self.state.transient_failure(key, request.url)
+            if failed_runs is not None and failed_runs >= self.state.give_up_after:
+                reason = f"{reason} (failed in {failed_runs} runs in a row: given up, no longer queued)"
+                logger.warning("%s %s: given up after %d runs", key, request.url, failed_runs)
         yield FailureItem(key, request.url, kind, reason)
 
     # -- helpers --------------------------------------------------------------------------
