@@ -91,6 +91,12 @@ class StoragePipeline:
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
         if reason != "finished":
             status = "interrupted"
+            # a portal with URLs still queued, or not reached at all, was cut short: not "ok",
+            # nor "failed" (which says the portal answered nothing)
+            unfinished = self.state.unfinished()
+            for key, portal in stats.items():
+                if key in unfinished or portal.status == "failed":
+                    portal.status = "interrupted"
             logger.warning("the crawl stopped before its end (%s): run %s is recorded as interrupted; "
                            "the next run resumes it", reason, self.run_id)
         else:  # portals read to the end (not capped): next run incremental

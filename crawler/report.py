@@ -35,7 +35,7 @@ def _local(value: datetime) -> str:
 
 # column title, width, value of a portal row
 _COLUMNS: tuple[tuple[str, int, Any], ...] = (
-    ("status", -7, lambda r: r.status),
+    ("status", -11, lambda r: r.status),
     ("pages", 6, lambda r: r.pages_fetched),
     ("304", 6, lambda r: r.not_modified),
     ("new", 6, lambda r: r.articles_new),
@@ -46,7 +46,8 @@ _COLUMNS: tuple[tuple[str, int, Any], ...] = (
     ("undated", 7, lambda r: r.articles_undated),
     ("errors", 6, lambda r: r.errors),
     ("duration", 8, lambda r: _duration(r.duration)),
-    ("health", -12, lambda r: r.health or "ok"),
+    # an interrupted run is not judged (crawler/pipelines.py)
+    ("health", -12, lambda r: r.health or ("-" if r.status == "interrupted" else "ok")),
 )
 
 

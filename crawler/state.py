@@ -130,6 +130,16 @@ class CrawlState:
             logger.error("cannot count the failure of %s (%s)", url, exc)
             return None
 
+    def unfinished(self) -> set[str]:
+        """Portals with URLs still queued in the frontier (what an interrupted run leaves)."""
+        try:
+            with self.session.begin():
+                return {key for key, start in self.portals.items()
+                        if crawlstate.pending(self.session, start.portal_id)}
+        except SQLAlchemyError as exc:
+            logger.error("cannot read the frontier (%s)", exc)
+            return set(self.portals)
+
     def finish(self, completed: Iterable[str]) -> list[str]:
         """Close the walks of the portals the run read to the end; returns their keys. If the
         database fails here, the walks stay open: the next run reads those portals in full again

@@ -153,6 +153,8 @@ def test_ctrl_c_stops_the_crawl_gracefully_and_the_next_run_completes_it(served,
         assert [status for (status,) in conn.execute(text("SELECT status FROM crawl_runs"))] == ["interrupted"]
         assert conn.execute(text("SELECT count(*) FROM failures")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM portals WHERE walk_completed_at IS NOT NULL")).scalar_one() == 0
+        portal_statuses = set(conn.execute(text("SELECT status FROM crawl_run_portals")).scalars())
+        assert "interrupted" in portal_statuses and "failed" not in portal_statuses
     engine.dispose()
 
     _crawl(stopped)
