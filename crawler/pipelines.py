@@ -87,6 +87,7 @@ class StoragePipeline:
         if self.run_id is None:  # open_spider failed: there is no run to close
             return
         stats = portal_stats(self.stats.get_stats(), self.spider.portals)
+        self._give_up_failing_urls(stats)
         failed = [key for key, s in stats.items() if s.status == "failed"]
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
         if reason != "finished":
@@ -133,6 +134,16 @@ class StoragePipeline:
         if result.undated:
             self.stats.inc_value(f"govcrawl/{key}/articles_undated")
         return item
+
+    def _give_up_failing_urls(self, stats: dict[str, Any]) -> None:
+        """Queued URLs that failed transiently in too many runs in a row leave the frontier (before
+        the walks are judged complete), each recorded as a failure of kind "given_up". Only on
+        portals that answered pages in this run: one that is down keeps its whole queue."""
+        answered = [key for key, s in stats.items() if s.pages_fetched + s.not_modified > 0]
+        for key, url, runs in self.state.settle_transient_failures(answered):
+            logger.warning("%s %s: failed in %d runs in a row, given up", key, url, runs)
+            self._record_failure(key, url, "given_up",
+                                 f"failed transiently in {runs} runs in a row: no longer queued")
 
     def _record_failure(self, portal_key: str, url: str, kind: str, reason: str) -> None:
         try:

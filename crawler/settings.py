@@ -53,8 +53,9 @@ GOVCRAWL_DB = None  # None: environment GOVCRAWL_DB, then sqlite:///./data/govcr
 # Processes that extract and store pages beside the crawl (see crawler/processing.py):
 # -1 = one less than the CPU count (at least one); 0 = inline in the crawl process.
 GOVCRAWL_PROCESS_WORKERS = -1
-# a queued URL whose fetch fails transiently (5xx, timeout, DNS) in this many runs in a row
-# leaves the frontier (recorded as a failure), so its portal's walk can complete
+# a queued URL whose fetch fails transiently (5xx, timeout, DNS) in this many runs in a row (runs
+# in which its portal answered other pages) leaves the frontier, recorded as "given_up", so its
+# portal's walk can complete
 GOVCRAWL_GIVE_UP_AFTER_RUNS = 5
 # Plain progress lines (when stderr is not a terminal) every this many seconds; 0 = none.
 GOVCRAWL_PROGRESS_INTERVAL = 0

@@ -25,6 +25,7 @@ class CrawlState:
         self.db = db
         self.revalidate_limit = revalidate_limit
         self.give_up_after = give_up_after  # runs in a row a queued URL may fail transiently
+        self.transient_failures: dict[str, list[str]] = {}  # portal -> URLs that failed so in this run
         self.overlap = overlap  # listing pages of only known articles read before paging stops
         self.started_at = datetime.now(UTC)
         self.portals: dict[str, PortalStart] = {}
@@ -120,15 +121,27 @@ class CrawlState:
         except SQLAlchemyError as exc:
             logger.error("cannot take %s out of the frontier (%s)", url, exc)
 
-    def transient_failure(self, key: str, url: str) -> int | None:
-        """A queued URL failed transiently again: the runs in a row it has failed in (None: not
-        queued, or the database failed); at `give_up_after` it is out of the frontier."""
+    def transient_failure(self, key: str, url: str) -> None:
+        """A URL failed transiently (5xx, timeout, DNS) in this run: counted when the run closes
+        (`settle_transient_failures`), once it is known whether the portal answered at all."""
+        self.transient_failures.setdefault(key, []).append(url)
+
+    def settle_transient_failures(self, answered: Iterable[str]) -> list[tuple[str, str, int]]:
+        """Count this run's transient failures of queued URLs on the portals that answered other
+        pages (a portal that is down must not lose its queue). Returns (portal, url, runs in a
+        row) of those given up: out of the frontier at `give_up_after` runs."""
+        given_up = []
         try:
             with self.session.begin():
-                return crawlstate.note_transient_failure(self.session, url, self.give_up_after)
+                for key in answered:
+                    for url in self.transient_failures.get(key, ()):
+                        failed = crawlstate.note_transient_failure(self.session, url, self.give_up_after)
+                        if failed is not None and failed >= self.give_up_after:
+                            given_up.append((key, url, failed))
         except SQLAlchemyError as exc:
-            logger.error("cannot count the failure of %s (%s)", url, exc)
-            return None
+            logger.error("cannot count the transient failures of this run (%s); they are not counted", exc)
+            return []
+        return given_up
 
     def unfinished(self) -> set[str]:
         """Portals with URLs still queued in the frontier (what an interrupted run leaves)."""

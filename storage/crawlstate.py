@@ -252,7 +252,7 @@ _FAILED_AGAIN = update(FrontierEntry).where(FrontierEntry.url == bindparam("fail
 
 
 def note_transient_failure(session: Session, url: str, give_up_after: int) -> int | None:
-    """A queued URL failed again in this run (5xx, timeout, DNS: it stays queued for the next).
+    """A queued URL failed transiently again in a run (5xx, timeout, DNS: it stays queued for the next).
     Returns the runs in a row it has failed in (None: not queued); at `give_up_after` it leaves
     the frontier: a URL that never answers must not keep its portal's walk from completing."""
     failed = session.connection().scalar(_FAILED_AGAIN, {"failed_url": url})

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from storage import Database
+from storage import Database, crawlstate
 from storage.models import Article, ArticleUrl, CrawlRun, Failure, FrontierEntry, Portal
 from tests.conftest import FAST_CRAWL, run_govcrawl
 
@@ -29,6 +30,7 @@ PAGES = {
     "/tin-tuc/trang-tin-khong-co-noi-dung-100002": "<html><body></body></html>",
 }
 ALWAYS_FAILING = "/tin-tuc/may-chu-dang-loi-100003"  # answers 503, every time
+DEAD_QUEUED = "http://127.0.10.99:8470/tin-tuc/bai-viet-100009"  # queued on the portal that is down
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -101,24 +103,34 @@ def test_dead_portal_and_broken_page_are_recorded_and_the_rest_is_stored(tmp_pat
 
 def test_a_url_failing_in_every_run_is_given_up_and_the_walk_completes(tmp_path, tiny_site):
     """A 503 keeps a queued URL for the next run, up to GOVCRAWL_GIVE_UP_AFTER_RUNS runs in a
-    row; then it leaves the frontier, recorded as given up, and the portal's walk completes."""
+    row; then it leaves the frontier, recorded as given up, and the portal's walk completes.
+    The dead portal, crawled alongside, answers nothing: its queue is kept."""
     db_url = f"sqlite:///{tmp_path / 'g.sqlite'}"
-    crawl = ("crawl", "live", "--db", db_url, "--registry", str(_registry(tmp_path, tiny_site)), *FAST_CRAWL,
-             "-s", "RETRY_TIMES=0", "-s", "GOVCRAWL_GIVE_UP_AFTER_RUNS=2")
+    crawl = ("crawl", "live", "dead", "--db", db_url, "--registry", str(_registry(tmp_path, tiny_site)),
+             *FAST_CRAWL, "-s", "RETRY_TIMES=0", "-s", "GOVCRAWL_GIVE_UP_AFTER_RUNS=2")
     failing = f"http://{tiny_site}{ALWAYS_FAILING}"
     db = Database(db_url)
     for run, (queued, walk_complete) in enumerate([(1, False), (None, True)], start=1):
+        if run == 2:  # a URL of the dead portal, queued by an earlier run: it fails, unreachable
+            with db.session() as session, session.begin():
+                dead_id = session.scalars(select(Portal.id).where(Portal.key == "dead")).one()
+                crawlstate.queue(session, dead_id, [(DEAD_QUEUED, "article", "new")], datetime.now(UTC))
         result = run_govcrawl(*crawl)
-        assert result.returncode == 0, result.stdout + result.stderr  # one page failed, not the portal
+        assert result.returncode == 1, result.stdout + result.stderr  # "dead" failed entirely, "live" did not
         with db.session() as session:
             entry = session.get(FrontierEntry, failing)
             assert (entry.failed_runs if entry else None) == queued, run
             portal = session.scalars(select(Portal).where(Portal.key == "live")).one()
             assert (portal.walk_completed_at is not None) is walk_complete, run
-            reasons = session.scalars(select(Failure.reason).where(Failure.url == failing).order_by(Failure.id)).all()
+            failures = session.execute(select(Failure.kind, Failure.reason).where(Failure.url == failing)
+                                       .order_by(Failure.id)).all()
+            dead_entry = session.get(FrontierEntry, DEAD_QUEUED)
+            dead_failures = session.scalars(select(Failure.kind).where(Failure.url == DEAD_QUEUED)).all()
     db.dispose()
-    assert len(reasons) == 2 and "given up" not in reasons[0]
-    assert "503" in reasons[1] and "failed in 2 runs in a row: given up" in reasons[1]
+    assert [kind for kind, _ in failures] == ["http", "http", "given_up"]
+    assert "503" in failures[0].reason
+    assert failures[2].reason == "failed transiently in 2 runs in a row: no longer queued"
+    assert dead_failures == ["connection"] and dead_entry is not None and dead_entry.failed_runs == 0
 
 
 def test_invalid_registry_file_fails_naming_file_field_and_choices(tmp_path):

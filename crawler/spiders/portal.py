@@ -344,11 +344,8 @@ class PortalSpider(scrapy.Spider):
             self.state.forget(key, request.url)
         elif self.state is not None:
             # transient (5xx, timeouts, DNS): it stays in the frontier for the next run, up to
-            # GOVCRAWL_GIVE_UP_AFTER_RUNS runs in a row
-            failed_runs = self.state.transient_failure(key, request.url)
-            if failed_runs is not None and failed_runs >= self.state.give_up_after:
-                reason = f"{reason} (failed in {failed_runs} runs in a row: given up, no longer queued)"
-                logger.warning("%s %s: given up after %d runs", key, request.url, failed_runs)
+            # GOVCRAWL_GIVE_UP_AFTER_RUNS runs in a row (counted when the run closes)
+            self.state.transient_failure(key, request.url)
         yield FailureItem(key, request.url, kind, reason)
 
     # -- helpers --------------------------------------------------------------------------
