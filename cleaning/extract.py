@@ -428,7 +428,8 @@ def _attachments(container: etree._Element, url: str) -> list[Attachment]:
 
 
 def _view_count(nodes: list[Any]) -> int | None:
-    for chunk in chunks_with(nodes, VIEW_WORDS_RE, VIEW_NEEDLES):  # every match of either pattern starts so
+    # only chunks holding a view word: every match of VIEW_COUNT_RE and VIEW_LABEL_RE starts with one
+    for chunk in chunks_with(nodes, VIEW_WORDS_RE, VIEW_NEEDLES):
         if m := VIEW_COUNT_RE.search(chunk):
             digits = re.sub(r"\D", "", m.group(1))
             if digits:

@@ -22,7 +22,7 @@ from crawler.processing import PageJob, PagePool, Target, default_workers, write
 from crawler.runs import assess_health, portal_records, portal_stats
 from crawler.state import CrawlState
 from storage import Database, clusters, repository
-from storage.runs import finish_run, start_run
+from storage.runs import PortalRunStats, finish_run, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class StoragePipeline:
             self.stats.inc_value(f"govcrawl/{key}/articles_undated")
         return item
 
-    def _give_up_failing_urls(self, stats: dict[str, Any]) -> None:
+    def _give_up_failing_urls(self, stats: dict[str, PortalRunStats]) -> None:
         """Queued URLs that failed transiently in too many runs in a row leave the frontier (before
         the walks are judged complete), each recorded as a failure of kind "given_up". Only on
         portals that answered pages in this run: one that is down keeps its whole queue."""

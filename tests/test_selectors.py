@@ -7,7 +7,7 @@ import pytest
 from lxml import html
 
 import cleaning.families
-from cleaning.families.base import COMMON_BODY, FamilyPage, GatedXPath, X, attribute_gate, cls
+from cleaning.families.base import FamilyPage, GatedXPath, X, attribute_gate, cls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cleaning"
 
@@ -43,14 +43,24 @@ def test_gated_selector_finds_what_the_plain_xpath_finds():
     assert page.select(absent) == page.select(absent_id) == []
 
 
+_FIELDS = ("TITLE", "BODY", "SUMMARY", "DATES", "CATEGORY", "REMOVE")
+
+
+def _selector_groups(obj: object) -> list[tuple]:
+    """The selector tuples a family module's global holds: itself (COMMON_*), or a page class's fields."""
+    if isinstance(obj, tuple):
+        return [obj]
+    if isinstance(obj, type) and issubclass(obj, FamilyPage):
+        return [getattr(obj, name) for name in _FIELDS]
+    return []
+
+
 def _every_selector() -> list[GatedXPath]:
-    found: dict[str, GatedXPath] = {xp.path: xp for xp in COMMON_BODY}
+    """Every whole-document selector of every family (DATES items are (selector, label) pairs)."""
+    found: dict[str, GatedXPath] = {}
     for module in pkgutil.iter_modules(cleaning.families.__path__):
         for obj in vars(importlib.import_module(f"cleaning.families.{module.name}")).values():
-            groups = [obj] if isinstance(obj, tuple) else [
-                getattr(obj, name, ()) for name in ("TITLE", "BODY", "SUMMARY", "DATES", "CATEGORY", "REMOVE")
-            ] if isinstance(obj, type) and issubclass(obj, FamilyPage) else []
-            for group in groups:
+            for group in _selector_groups(obj):
                 for item in group:
                     xp = item[0] if isinstance(item, tuple) else item
                     if isinstance(xp, GatedXPath) and xp.path.startswith("//"):

@@ -25,6 +25,11 @@ def cls(name: str) -> str:
     return f'(contains(@class, "{name}") and contains(concat(" ", normalize-space(@class), " "), " {name} "))'
 
 
+# (attribute, text, how): how is "word" (a whole word of the attribute, as `cls` tests),
+# "value" (the attribute's whole value) or "part" (a substring of it)
+Needle = tuple[str, str, str]
+
+
 class GatedXPath(XPath):
     """A compiled XPath that knows what every match carries (`needles`, None when it cannot
     tell): one of a few class words or attribute values. A page that holds none of them cannot
@@ -34,10 +39,6 @@ class GatedXPath(XPath):
 
     needles: frozenset[Needle] | None = None
 
-
-# (attribute, text, how): how is "word" (a whole word of the attribute, as `cls` tests),
-# "value" (the attribute's whole value) or "part" (a substring of it)
-Needle = tuple[str, str, str]
 
 _TERMS = (
     (re.compile(r'\(contains\(@class, "([^"]+)"\) and contains\(concat\(" ", normalize-space\(@class\), " "\),'
