@@ -1,9 +1,9 @@
 """Page processing beside the crawl: extraction and storage in worker processes.
 
 Scrapy runs spiders and pipelines on one thread, so CPU-heavy work there stalls the
-downloads. Each worker process extracts a page (`cleaning`, pure: bytes in, Article out) and
-stores it (`storage`, one transaction per page); the crawl's own process keeps fetching and
-following links.
+downloads. Each worker process extracts pages (`cleaning`, pure: bytes in, Article out) and
+stores them (`storage`; on SQLite one transaction per batch of pages, else per page); the crawl's
+own process keeps fetching and following links.
 
 `GOVCRAWL_PROCESS_WORKERS`: number of worker processes; default one less than the CPU count
 (at least 1, `default_workers`); 0 extracts and stores inline in the crawl process (no child
@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
@@ -80,6 +80,16 @@ class PageResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _Page:
+    """A page ready to store: its Article, (reason, message) when it is none, or the outcome
+    "not_modified" / "unchanged" when it was only checked."""
+
+    job: PageJob
+    body_hash: str | None
+    extracted: Article | tuple[str, str] | str
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """Where results go: the database URL (with password), the run, the dead-letter folder."""
 
@@ -115,29 +125,93 @@ class PageStore:
         self.target = target
         self.write_lock = write_lock  # see PagePool: SQLite's writers, one at a time, woken at once
         self.db = Database(target.db_url)
-        # One transaction per page; expunging after each keeps the identity map small while the
-        # session's portal cache survives.
+        # One transaction per batch (SQLite) or page; expunging after each keeps the identity map
+        # small while the session's portal cache survives.
         self.session = self.db.session()
+        self.reader = self.db.session(readonly=True)  # is a page's body unchanged? (no write lock)
+        self.batched = self.db.engine.dialect.name == "sqlite"
         self.templates = TemplateLearner()
         self._unsaved_articles = 0
 
     def process(self, job: PageJob) -> PageResult:
-        """Extract the page with what is learned of its portal, store it, learn from it. A page
-        that answered 304, or served the very bytes it served last time, is only recorded as
-        checked: nothing is extracted again."""
-        if job.status == 304:
-            return self._checked(job, "not_modified", None)
-        body_hash = hashlib.sha256(job.body).hexdigest()
-        if job.known and self._served_before(job, body_hash):
-            return self._checked(job, "unchanged", body_hash)
-        extracted = extract_job(job, self._hints(job) if job.learn_templates else None)
-        result = self.store(job, extracted, body_hash)
-        if job.learn_templates and result.outcome == "new" and not isinstance(extracted, tuple):
-            self.templates.observe(job.portal_key, extracted.text.split("\n") + extracted.template_lines)
-            self._unsaved_articles += 1
-            if self._unsaved_articles >= self.SAVE_TEMPLATES_EVERY:
-                self.save_templates()
-        return result
+        return self.process_batch([job])[0]
+
+    def process_batch(self, jobs: Sequence[PageJob]) -> list[PageResult]:
+        """Extract each page with what is learned of its portal, store them, learn from them.
+        A page that answered 304, or served the very bytes it served last time, is only recorded
+        as checked: nothing is extracted again.
+
+        Extraction runs outside any transaction. On SQLite the batch is then stored in one write
+        transaction (a commit costs as much as storing a page; SQLite has one writer at a time
+        anyway); if the database fails in it, it is rolled back and every page is stored again
+        in a transaction of its own, so only a page that fails alone is dead-lettered. On
+        PostgreSQL each page has its own transaction: a batch would hold one page's advisory
+        locks while taking the next page's, and two workers could deadlock on them."""
+        work = self._prepare(jobs)
+        results = self._write_pages(work)
+        for page, result in zip(work, results, strict=True):
+            if page.job.learn_templates and result.outcome == "new" and isinstance(page.extracted, Article):
+                article = page.extracted
+                self.templates.observe(page.job.portal_key, article.text.split("\n") + article.template_lines)
+                self._unsaved_articles += 1
+        if self._unsaved_articles >= self.SAVE_TEMPLATES_EVERY:
+            self.save_templates()
+        return results
+
+    def _prepare(self, jobs: Sequence[PageJob]) -> list[_Page]:
+        body_hashes = [None if job.status == 304 else hashlib.sha256(job.body).hexdigest() for job in jobs]
+        served = self._served_before([job.url for job, h in zip(jobs, body_hashes, strict=True) if job.known and h])
+        work = []
+        for job, body_hash in zip(jobs, body_hashes, strict=True):
+            if body_hash is None:
+                work.append(_Page(job, None, "not_modified"))
+            elif job.known and served.get(job.url) == body_hash:
+                work.append(_Page(job, body_hash, "unchanged"))
+            else:
+                work.append(_Page(job, body_hash, extract_job(job, self._hints(job) if job.learn_templates else None)))
+        return work
+
+    def store_batch(self, jobs: Sequence[PageJob], extracted: Sequence[Article | tuple[str, str]]) -> list[PageResult]:
+        """Store pages extracted already, as `process_batch` does (nothing is learned)."""
+        return self._write_pages([_Page(job, None, page) for job, page in zip(jobs, extracted, strict=True)])
+
+    def _write_pages(self, work: list[_Page]) -> list[PageResult]:
+        results = self._write_batch(work) if self.batched and len(work) > 1 else None
+        return results if results is not None else [self._write_alone(page) for page in work]
+
+    def _write_batch(self, work: list[_Page]) -> list[PageResult] | None:
+        """The pages stored in one transaction, or None when it failed (rolled back)."""
+        try:
+            with self._transaction():
+                return [self._write(page) for page in work]
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            logger.warning("storing a batch of %d pages failed (%s: %s); storing them one by one",
+                           len(work), type(exc).__name__, exc)
+            return None
+        finally:
+            self.session.expunge_all()
+
+    def _write_alone(self, page: _Page) -> PageResult:
+        if isinstance(page.extracted, str):
+            try:
+                with self._transaction():
+                    return self._write(page)
+            except (SQLAlchemyError, StorageError) as exc:
+                self.session.rollback()
+                logger.warning("cannot record that %s was checked (%s); it is checked again next run",
+                               page.job.url, exc)
+                return PageResult(page.extracted)
+            finally:
+                self.session.expunge_all()
+        return self.store(page.job, page.extracted, page.body_hash)
+
+    def _write(self, page: _Page) -> PageResult:
+        """Store one prepared page in the current transaction."""
+        if isinstance(page.extracted, str):  # checked, unchanged: only its crawl state moves
+            self._record_fetch(page.job, page_urls(page.job, None), page.body_hash, None)
+            return PageResult(page.extracted)
+        return self._store(page.job, page.extracted, page.body_hash)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -187,24 +261,17 @@ class PageStore:
             self.session.expunge_all()
         self._load_templates(list(unsaved))
 
-    def _served_before(self, job: PageJob, body_hash: str) -> bool:
+    def _served_before(self, urls: list[str]) -> dict[str, str | None]:
+        """The body hash stored for each of `urls` (read without the write lock); {} when the
+        read fails: the pages are then processed in full, and the error met again there."""
+        if not urls:
+            return {}
         try:
-            with self._transaction():
-                return crawlstate.stored_body_hash(self.session, job.url) == body_hash
+            with self.reader.begin():
+                return {url: crawlstate.stored_body_hash(self.reader, url) for url in urls}
         except SQLAlchemyError:
-            self.session.rollback()
-            return False  # then the page is processed in full, and the error met again there
-
-    def _checked(self, job: PageJob, outcome: str, body_hash: str | None) -> PageResult:
-        try:
-            with self._transaction():
-                self._record_fetch(job, page_urls(job, None), body_hash, None)
-        except (SQLAlchemyError, StorageError) as exc:
-            self.session.rollback()
-            logger.warning("cannot record that %s was checked (%s); it is checked again next run", job.url, exc)
-        finally:
-            self.session.expunge_all()
-        return PageResult(outcome)
+            self.reader.rollback()
+            return {}
 
     def _record_fetch(self, job: PageJob, urls: list[str], body_hash: str | None, article: Article | None) -> None:
         """The page's crawl state and the links it queues, in the transaction that stores what it
@@ -216,8 +283,11 @@ class PageStore:
                                 published=article.published if article else None)
 
     def store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None = None) -> PageResult:
+        """Store one page in a transaction of its own; a page the database fails on is
+        dead-lettered."""
         try:
-            return self._store(job, extracted, body_hash)
+            with self._transaction():
+                return self._store(job, extracted, body_hash)
         except (SQLAlchemyError, StorageError) as exc:
             self.session.rollback()
             self._dead_letter(job, exc)
@@ -226,23 +296,20 @@ class PageStore:
             self.session.expunge_all()
 
     def _store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None) -> PageResult:
+        """Store the page's article, or its extraction failure, in the current transaction."""
         if isinstance(extracted, tuple):
             reason = extracted[1]
-            with self._transaction():
-                repository.record_failure(self.session, run_id=self.target.run_id,
-                                          portal_key=job.portal_key, url=job.final_url,
-                                          kind="extraction", reason=reason)
-                if job.portal_id:
-                    self._record_fetch(job, page_urls(job, None), body_hash, None)
+            repository.record_failure(self.session, run_id=self.target.run_id, portal_key=job.portal_key,
+                                      url=job.final_url, kind="extraction", reason=reason)
+            if job.portal_id:
+                self._record_fetch(job, page_urls(job, None), body_hash, None)
             return PageResult("failed", reason)
         article = extracted
         urls = page_urls(job, article)
-        with self._transaction():
-            outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls,
-                                            article=article, seen_at=job.fetched_at,
-                                            run_id=self.target.run_id)
-            if job.portal_id:
-                self._record_fetch(job, urls, body_hash, article)
+        outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls, article=article,
+                                        seen_at=job.fetched_at, run_id=self.target.run_id)
+        if job.portal_id:
+            self._record_fetch(job, urls, body_hash, article)
         return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"))
 
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:
@@ -255,6 +322,7 @@ class PageStore:
 
     def close(self) -> None:
         self.save_templates()
+        self.reader.close()
         self.session.close()
         self.db.dispose()
 
@@ -316,9 +384,9 @@ def _init_worker(target: Target, write_lock: Any) -> None:
 
 
 def process_in_worker(jobs: list[PageJob]) -> list[PageResult]:
-    """Extract and store a batch of pages, one transaction each; runs in a worker process."""
+    """Extract and store a batch of pages (`PageStore.process_batch`); runs in a worker process."""
     assert _store is not None, "worker process not initialised"
-    return [_store.process(job) for job in jobs]
+    return _store.process_batch(jobs)
 
 
 class PagePool:

@@ -42,13 +42,24 @@ class Verdict:
     reason: str
 
 
+def overlap(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """(Jaccard, containment) of the two shingle sets; (0, 0) when either is empty."""
+    if not len(a.hashes) or not len(b.hashes):
+        return 0.0, 0.0
+    common = len(np.intersect1d(a.hashes, b.hashes, assume_unique=True))
+    return common / (len(a.hashes) + len(b.hashes) - common), common / min(len(a.hashes), len(b.hashes))
+
+
+def overlaps_enough(jaccard: float, containment: float) -> bool:
+    """The first bar of `compare`: without it, two bodies are never the same story."""
+    return jaccard >= MIN_JACCARD or containment >= MIN_CONTAINMENT
+
+
 def compare(a_text: str, a: Fingerprint, b_text: str, b: Fingerprint) -> Verdict:
     if not len(a.hashes) or not len(b.hashes):
         return Verdict(False, 0.0, 0.0, "empty body")
-    common = len(np.intersect1d(a.hashes, b.hashes, assume_unique=True))
-    jaccard = common / (len(a.hashes) + len(b.hashes) - common)
-    containment = common / min(len(a.hashes), len(b.hashes))
-    if jaccard < MIN_JACCARD and containment < MIN_CONTAINMENT:
+    jaccard, containment = overlap(a, b)
+    if not overlaps_enough(jaccard, containment):
         return Verdict(False, jaccard, containment, "bodies differ")
     fa, fb = facts(a_text), facts(b_text)
     fewer, more = (fa, fb) if len(fa) <= len(fb) else (fb, fa)

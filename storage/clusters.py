@@ -72,6 +72,7 @@ _INSERT_BANDS = insert(LshBand)
 def _best_match(conn: Connection, article: Article, fp: Fingerprint, keys: list[int]) -> int | None:
     """The cluster of the closest verified near-duplicate, or None."""
     from dedup import Fingerprint, compare
+    from dedup.verify import overlap, overlaps_enough
 
     candidates = conn.execute(_CANDIDATES, {"keys": keys, "article_id": article.id}).scalars().all()
     if not candidates:
@@ -80,7 +81,9 @@ def _best_match(conn: Connection, article: Article, fp: Fingerprint, keys: list[
     stored = {}
     for row in conn.execute(_FINGERPRINTS, {"ids": candidates}):
         other = Fingerprint.from_bytes(row.signature, row.shingle_hashes)
-        if np.count_nonzero(other.signature == fp.signature) >= enough:
+        # the signature's estimate first (cheap), then the exact overlap that `compare` starts
+        # with: only bodies that pass it are worth reading from the database
+        if np.count_nonzero(other.signature == fp.signature) >= enough and overlaps_enough(*overlap(fp, other)):
             stored[row.article_id] = other
     if not stored:
         return None

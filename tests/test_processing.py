@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import os
 import re
 import signal
@@ -10,9 +12,9 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from crawler.processing import PageJob, PagePool, Target
+from crawler.processing import PageJob, PagePool, PageStore, Target
 from storage import Database
 from storage.models import Article, ArticleUrl, Failure
 from tests.storage_fixtures import page_target
@@ -116,3 +118,39 @@ def test_a_worker_that_dies_is_replaced_and_its_page_recorded_as_failed(db_url):
         failure = s.scalars(select(Failure)).one()
     db.dispose()
     assert failure.url == f"https://{HOST}/node/2" and "worker_crashed" in failure.reason
+
+
+def test_a_batch_is_stored_together_and_a_database_error_loses_only_its_page(db_url):
+    """A worker stores a batch of pages in one transaction (SQLite). One page the database
+    rejects (here: its portal is unknown to the archive) rolls that transaction back; every
+    page is then stored alone, so the others are kept and only that page is dead-lettered."""
+    target = _prepare(db_url)
+    pages = [(FIXTURE.parent / name).read_bytes()
+             for name in ("seed000_d7_views.html", "seed001_d8_submitted.html", "variant_d10_olivero.html")]
+    def job(path: str, page: bytes, **changes) -> PageJob:  # a first fetch, no template learning
+        return dataclasses.replace(_job(f"https://{HOST}{path}", page), known=False, learn_templates=False,
+                                   **changes)
+
+    store = PageStore(target)
+    commits: list[str] = []
+    event.listen(store.session, "after_commit", lambda session: commits.append("commit"))
+    try:
+        together = store.process_batch([job("/node/1", pages[0]), job("/node/3", pages[2])])
+        committed_together = len(commits)
+        orphan = job("/node/2", pages[1], portal_key="not-in-the-archive")
+        outcomes = [r.outcome for r in store.process_batch([job("/node/1", pages[0]), orphan,
+                                                            job("/node/4", pages[2])])]
+    finally:
+        store.close()
+    assert [r.outcome for r in together] == ["new", "new"]
+    if db_url.startswith("sqlite"):
+        assert committed_together == 1
+    assert outcomes == ["seen", "storage_error", "duplicate"]
+    dead = [json.loads(line) for line in
+            (Path(target.dead_letter_dir) / f"undelivered-run{target.run_id}.jsonl").read_text().splitlines()]
+    assert [(d["url"], d["portal"]) for d in dead] == [(orphan.url, "not-in-the-archive")]
+    db = Database(db_url)
+    with db.session() as s:
+        assert len(s.scalars(select(Article)).all()) == 2
+        assert f"https://{HOST}/node/4" in set(s.scalars(select(ArticleUrl.url)))
+    db.dispose()
