@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, case, insert, inspect, or_, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 
 from cleaning.article import Article as CleanArticle
 from storage import clusters
@@ -490,22 +490,34 @@ def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy,
             setattr(link, key, value)
 
 
-def _insert(session: Session, row: Article) -> IntegrityError | None:
-    """Insert `row` inside a SAVEPOINT; on IntegrityError roll back to it and return the error.
+_INSERT_ARTICLE = insert(Article).returning(Article.id)
+_UNSET_AT_INSERT = ("cluster_id", "previous_version_id", "version_note")  # set later, if at all
 
-    SQLite write transactions start with BEGIN IMMEDIATE (storage.db): they hold the database's
-    write lock from the first statement, so no other writer can insert between our read and our
-    insert, and the savepoint (two extra statements per row) buys nothing there.
+
+def _insert(session: Session, row: Article) -> IntegrityError | None:
+    """Insert the transient `row`, which becomes persistent; on IntegrityError (PostgreSQL:
+    another transaction stored this content first) roll back to a SAVEPOINT and return the error.
+
+    A Core INSERT, then the object is attached as loaded: the unit of work's flush of one new
+    row costs more than storing the rest of the page. SQLite write transactions start with
+    BEGIN IMMEDIATE (storage.db): they hold the database's write lock from the first statement,
+    so no other writer can insert between our read and our insert, and the savepoint (two extra
+    statements per row) buys nothing there.
     """
+    for key in _UNSET_AT_INSERT:
+        setattr(row, key, getattr(row, key))  # None, and loaded: no SELECT when read later
+    state = inspect(row)
+    values = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
     if session.get_bind().dialect.name == "sqlite":
-        session.add(row)
-        session.flush()
-        return None
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as exc:
-        return exc
+        row.id = session.connection().execute(_INSERT_ARTICLE, values).scalar_one()
+    else:
+        try:
+            with session.begin_nested():
+                row.id = session.connection().execute(_INSERT_ARTICLE, values).scalar_one()
+        except IntegrityError as exc:
+            return exc
+    make_transient_to_detached(row)
+    session.add(row)
     return None
 
 
