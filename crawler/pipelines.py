@@ -86,6 +86,13 @@ class StoragePipeline:
         marked complete, so the next run resumes it, and no health check judges its counts."""
         if self.run_id is None:  # open_spider failed: there is no run to close
             return
+        try:
+            self._close_run(reason)
+        finally:
+            if getattr(self, "state", None) is not None:
+                self.state.close()
+
+    def _close_run(self, reason: str) -> None:
         stats = portal_stats(self.stats.get_stats(), self.spider.portals)
         self._give_up_failing_urls(stats)
         failed = [key for key, s in stats.items() if s.status == "failed"]

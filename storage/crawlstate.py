@@ -154,7 +154,10 @@ def record_listing(session: Session, portal_id: int, url: str, kind: str, fetche
                    last_modified: str | None = None, lastmods: Sequence[tuple[str, str]] = ()) -> None:
     """A listing, sitemap or feed page was read (or answered 304): its state, the URLs it
     discovered and the <lastmod>s it gave, done."""
-    queue(session, portal_id, discovered, fetched_at)
+    # An article stored already (by a page worker, before this transaction) is not queued again:
+    # its entry would never leave the frontier, and the portal's walk would never complete.
+    fetched = _fetched(session, [url for url, kind, reason in discovered if kind == "article" and reason == "new"])
+    queue(session, portal_id, [entry for entry in discovered if entry[0] not in fetched], fetched_at)
     note_lastmods(session, lastmods)
     _write(session, portal_id, [url], kind, fetched_at, status, etag, last_modified)
     session.connection().execute(_DONE, {"urls": [url]})
@@ -176,8 +179,17 @@ def queue_links(session: Session, portal_id: int, urls: Sequence[str], now: date
     """Article links found on an article page, queued in that page's transaction; those fetched
     already (by another worker, before this page's transaction) are not queued again."""
     if urls:
-        fetched = set(session.connection().execute(_FETCHED, {"urls": list(urls)}).scalars())
+        fetched = _fetched(session, urls)
         queue(session, portal_id, [(url, "article", "new") for url in urls if url not in fetched], now)
+
+
+def _fetched(session: Session, urls: Sequence[str]) -> set[str]:
+    """Those of `urls` that have a page state (a sitemap lists up to 50,000: asked in chunks, as
+    SQLite takes at most 32,766 parameters)."""
+    found: set[str] = set()
+    for at in range(0, len(urls), 5000):
+        found.update(session.connection().execute(_FETCHED, {"urls": list(urls[at:at + 5000])}).scalars())
+    return found
 
 
 def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_at: datetime, *, status: int,

@@ -112,3 +112,24 @@ def test_a_queued_url_failing_run_after_run_is_given_up(db: Database):
         assert crawlstate.note_transient_failure(s, "http://so/a-1", give_up_after=2) == 2
     with db.session() as s:
         assert s.get(FrontierEntry, "http://so/a-1") is None
+
+
+def test_a_listing_recorded_after_its_article_was_stored_does_not_queue_it_again(db: Database):
+    """The crawl process records listings on a thread of its own, so a page worker may store an
+    article before the listing that linked it is recorded: the article must not be queued again
+    (its entry would never leave the frontier and the walk would never complete). An article
+    due for revalidation is still queued."""
+    pid = _portal_id(db, "so-a")
+    with db.session() as s, s.begin():
+        crawlstate.portal_start(s, "so-a", T0, revalidate_limit=0)
+        crawlstate.record_fetch(s, pid, ["http://so/a-1"], T0, status=200, etag=None, last_modified=None,
+                                body_hash="b" * 64, content_hash="c" * 64)
+        crawlstate.record_listing(s, pid, "http://so/tin-tuc", "listing", T0, 200,
+                                  [("http://so/a-1", "article", "new"), ("http://so/a-2", "article", "new")])
+        assert s.scalars(select(FrontierEntry.url)).all() == ["http://so/a-2"]
+        crawlstate.record_fetch(s, pid, ["http://so/a-2"], T0, status=200, etag=None, last_modified=None,
+                                body_hash="d" * 64, content_hash="e" * 64)
+        assert crawlstate.finish_walk(s, "so-a", T0, T0)
+        crawlstate.record_listing(s, pid, "http://so/sitemap.xml", "sitemap", T0 + DAY, 200,
+                                  [("http://so/a-1", "article", "revalidate")])
+        assert s.scalars(select(FrontierEntry.url)).all() == ["http://so/a-1"]
