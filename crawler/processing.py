@@ -355,9 +355,15 @@ def default_workers() -> int:
 
 
 # Pages per task sent to a worker. While the workers are busy, waiting pages gather into
-# batches: one task, one wake-up and one result per batch instead of per page, which is
-# bookkeeping the crawl's own (busiest) process no longer does per page.
-BATCH_PAGES = 8
+# batches: one task, one wake-up, one result and (SQLite) one commit per batch instead of per
+# page. 16 rather than 8: a worker sampled in a 20,000-story crawl (py-spy --idle) waited for
+# work 5.6% of its time with 8, 0.8% with 16.
+BATCH_PAGES = 16
+
+# Batches in flight per worker: one running and two queued, so a worker finishes its batch with
+# the next ones already in its pipe while the crawl's thread is busy elsewhere (with one queued,
+# it waited for work 8.7% of its time; with two, 5.6%).
+IN_FLIGHT_PER_WORKER = 3
 
 # Two or more workers fork from a fresh server process that imported what they run
 # (forkserver): they share those modules' memory (scipy alone, through datasketch, is ~45 MB per
@@ -399,8 +405,8 @@ class PagePool:
     Several workers write concurrently: SQLite queues their BEGIN IMMEDIATE transactions on
     the busy timeout, PostgreSQL's savepoint inserts keep concurrent writers safe.
 
-    At most two batches per worker are in flight (one running, one queued behind it, so a
-    worker never waits for the crawl process); further pages wait here. Scrapy bounds those in
+    At most IN_FLIGHT_PER_WORKER batches per worker are in flight (one running, the others
+    queued behind it, so a worker seldom waits for the crawl process); further pages wait here. Scrapy bounds those in
     turn: their responses count against SCRAPER_SLOT_MAX_ACTIVE_SIZE, which holds back downloads.
     """
 
@@ -434,7 +440,7 @@ class PagePool:
         return await future
 
     def _dispatch(self) -> None:
-        while self._waiting and self._in_flight < 2 * self.workers:
+        while self._waiting and self._in_flight < IN_FLIGHT_PER_WORKER * self.workers:
             batch, self._waiting = self._waiting[:BATCH_PAGES], self._waiting[BATCH_PAGES:]
             pool = self.pool
             assert pool is not None
