@@ -97,6 +97,7 @@ def test_a_lastmod_named_while_its_page_was_in_flight_is_noted_when_the_run_clos
         assert s.scalar(select(PageState.listed_lastmod).where(PageState.url == "http://so/a-3")) is None
     state.note_late_lastmods()
     state.finish([])
+    state.close()
     with db.session() as s:
         assert s.scalar(select(PageState.listed_lastmod).where(PageState.url == "http://so/a-3")) == "2026-11-19"
 
