@@ -43,6 +43,19 @@ def test_gated_selector_finds_what_the_plain_xpath_finds():
     assert page.select(absent) == page.select(absent_id) == []
 
 
+def test_a_page_holding_some_needles_is_scanned_for_those_terms_only():
+    doc = html.fromstring('<html><body><h1 class="tieude">Tiêu đề</h1><div id="main"><div class="sapo">A</div>'
+                          '</div><p class="summary">B</p></body></html>')
+    page = FamilyPage(doc, "http://example.vn/")
+    (either, union) = X(f'//*[{cls("sapo")} or {cls("chapeau")} or @id="main"]',
+                        f'//div[{cls("chapeau")}]//p | //*[{cls("summary")} or {cls("lead")}]')
+    narrowed = either.narrowed(frozenset({("class", "sapo", "word"), ("id", "main", "value")}))
+    assert "chapeau" not in narrowed.path and "sapo" in narrowed.path
+    assert page.select(either) == either(doc) and [el.text for el in page.select(either)] == [None, "A"]
+    assert union.narrowed(frozenset({("class", "summary", "word")})).path == f'//*[{cls("summary")}]'
+    assert [el.text for el in page.select(union)] == [el.text for el in union(doc)] == ["B"]
+
+
 _FIELDS = ("TITLE", "BODY", "SUMMARY", "DATES", "CATEGORY", "REMOVE")
 
 

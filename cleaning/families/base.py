@@ -35,9 +35,32 @@ class GatedXPath(XPath):
     tell): one of a few class words or attribute values. A page that holds none of them cannot
     match, and `FamilyPage.select` skips the whole-document scan. Most selectors of the other
     families and the common fallbacks find nothing on a given page, and those scans were most
-    of the cost."""
+    of the cost. A page that holds only some of them is scanned with the others' terms left out
+    (`narrowed`): a term no attribute on the page satisfies is false on every element, and each
+    term costs a test per element."""
 
     needles: frozenset[Needle] | None = None
+    # per union part: (its text up to the first predicate, [(needle, term)], its text after it)
+    parts: tuple[tuple[str, tuple[tuple[Needle, str], ...], str], ...] = ()
+
+    def narrowed(self, present: frozenset[Needle]) -> XPath:
+        """This selector with only the terms of the `present` needles (at least one)."""
+        if present == self.needles:
+            return self
+        key = (self.path, present)
+        found = _NARROWED.get(key)
+        if found is None:
+            if len(_NARROWED) >= _MAX_NARROWED:  # many sites' pages (ad-hoc crawls): start over
+                _NARROWED.clear()
+            found = _NARROWED[key] = XPath(" | ".join(
+                head + " or ".join(term for needle, term in terms if needle in present) + tail
+                for head, terms, tail in self.parts if any(needle in present for needle, _ in terms)))
+        return found
+
+
+# (selector, needles on the page) -> narrowed selector: a family's pages share a few combinations
+_NARROWED: dict[tuple[str, frozenset[Needle]], XPath] = {}
+_MAX_NARROWED = 4096
 
 
 _TERMS = (
@@ -67,23 +90,24 @@ def _predicate_end(expr: str, start: int) -> int | None:
     return None
 
 
-def _or_terms(predicate: str) -> set[Needle] | None:
-    """The needles of a predicate that is only terms joined by "or" (a match needs one)."""
-    needles: set[Needle] = set()
+def _or_terms(predicate: str) -> list[tuple[Needle, str]] | None:
+    """(needle, term) of each term of a predicate that is only terms joined by "or" (a match
+    needs one)."""
+    terms: list[tuple[Needle, str]] = []
     rest = predicate
     for pattern, needle in _TERMS:
-        needles.update(needle(m) for m in pattern.finditer(rest))
+        terms += ((needle(m), m.group(0)) for m in pattern.finditer(rest))
         rest = pattern.sub("", rest)
-    if not needles or rest.replace(" or ", "").strip():
+    if not terms or rest.replace(" or ", "").strip():
         return None
-    return needles
+    return terms
 
 
-def attribute_gate(expr: str) -> frozenset[Needle] | None:
-    """What a match of `expr` must carry, when its first step's predicate is only class words
+def _gated_parts(expr: str) -> tuple[tuple[str, tuple[tuple[Needle, str], ...], str], ...] | None:
+    """`expr` split as `GatedXPath.parts`, when the first step's predicate is only class words
     (`cls`), attribute values (@id="x") and substrings (contains(@id, "x")) joined by "or", in
     every part of a union. Otherwise None."""
-    needles: set[Needle] = set()
+    parts = []
     for part in expr.split(" | "):
         part = part.strip()
         m = _FIRST_STEP.match(part)
@@ -91,8 +115,14 @@ def attribute_gate(expr: str) -> frozenset[Needle] | None:
         terms = _or_terms(part[m.end():end]) if m and end is not None else None
         if terms is None:
             return None
-        needles |= terms
-    return frozenset(needles)
+        parts.append((part[:m.end()], tuple(terms), part[end:]))
+    return tuple(parts)
+
+
+def attribute_gate(expr: str) -> frozenset[Needle] | None:
+    """What a match of `expr` must carry (see `_gated_parts`), or None."""
+    parts = _gated_parts(expr)
+    return None if parts is None else frozenset(needle for _, terms, _ in parts for needle, _ in terms)
 
 
 def X(*exprs: str) -> tuple[GatedXPath, ...]:
@@ -100,7 +130,10 @@ def X(*exprs: str) -> tuple[GatedXPath, ...]:
     compiled = []
     for expr in exprs:
         xp = GatedXPath(expr)
-        xp.needles = attribute_gate(expr)
+        parts = _gated_parts(expr)
+        if parts is not None:
+            xp.parts = parts
+            xp.needles = frozenset(needle for _, terms, _ in parts for needle, _ in terms)
         compiled.append(xp)
     return tuple(compiled)
 
@@ -197,9 +230,10 @@ class FamilyPage:
     def select(self, xp: XPath) -> list:
         """`xp` on the document, skipping the scan when its gate rules a match out."""
         needles = getattr(xp, "needles", None)
-        if needles is not None and not any(self._holds(needle) for needle in needles):
-            return []
-        return xp(self.doc)
+        if needles is None:
+            return xp(self.doc)
+        present = frozenset(needle for needle in needles if self._holds(needle))
+        return xp.narrowed(present)(self.doc) if present else []
 
     def _holds(self, needle: Needle) -> bool:
         attribute, text, how = needle
