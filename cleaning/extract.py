@@ -228,7 +228,7 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
         lo = max(0, order.get(body_el, 0) - 400)
     # a date-classed element between the headline and the end of the body
     for xp in COMMON_DATE:
-        for el in xp(doc):
+        for el in page.select(xp):
             if lo <= order.get(el, -1) <= hi and not _in_boilerplate(el):
                 dt = parse_date(text_of(el), page.date_order)
                 if dt:
