@@ -56,6 +56,23 @@ def test_a_page_holding_some_needles_is_scanned_for_those_terms_only():
     assert [el.text for el in page.select(union)] == [el.text for el in union(doc)] == ["B"]
 
 
+def test_one_step_class_selectors_match_as_xpath_does_on_awkward_class_values():
+    # XPath's normalize-space splits on space, tab, CR and LF only: not on a no-break space
+    doc = html.fromstring('<html><body><h1 class="\ttitle\n">A</h1><div class="title">B</div>'
+                          '<p class="x\xa0sapo">C</p><p class="sapo-x">D</p><h2 class="lead">E</h2>'
+                          '<span class="SAPO">F</span><em class="sapo">G</em></body></html>')
+    page = FamilyPage(doc, "http://example.vn/")
+    selectors = X(f'//h1[{cls("title")}]', f'//*[{cls("sapo")}]', '//*[contains(@class, "sapo")]',
+                  '//*[@class="title"]', f'//h2[{cls("lead")}] | //em[{cls("sapo")}]',
+                  f'//div[{cls("title")} or {cls("lead")}]')
+    found = []
+    for xp in selectors:
+        assert xp.steps is not None
+        assert page.select(xp) == xp(doc), xp.path
+        found.append([el.text for el in page.select(xp)])
+    assert found == [["A"], ["G"], ["C", "D", "G"], ["B"], ["E", "G"], ["B"]]
+
+
 _FIELDS = ("TITLE", "BODY", "SUMMARY", "DATES", "CATEGORY", "REMOVE")
 
 

@@ -43,6 +43,8 @@ class GatedXPath(XPath):
     needles: frozenset[Needle] | None = None
     # per union part: (its text up to the first predicate, [(needle, term)], its text after it)
     parts: tuple[tuple[str, tuple[tuple[Needle, str], ...], str], ...] = ()
+    # every part one step, "//tag[terms]": (tag or "*", its needles) per part, else None
+    steps: tuple[tuple[str, frozenset[Needle]], ...] | None = None
 
     def narrowed(self, present: frozenset[Needle]) -> XPath:
         """This selector with only the terms of the `present` needles (at least one)."""
@@ -135,6 +137,8 @@ def X(*exprs: str) -> tuple[GatedXPath, ...]:
         if parts is not None:
             xp.parts = parts
             xp.needles = frozenset(needle for _, terms, _ in parts for needle, _ in terms)
+            if all(tail == "]" for _, _, tail in parts):
+                xp.steps = tuple((head[2:-1], frozenset(needle for needle, _ in terms)) for head, terms, _ in parts)
         compiled.append(xp)
     return tuple(compiled)
 
@@ -205,6 +209,14 @@ def in_site_header(el: etree._Element) -> bool:
     return False
 
 
+def _xpath_words(value: str) -> list[str]:
+    """The words XPath's normalize-space sees: it splits on these four only (a needle holds none)."""
+    return value.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")
+
+
+_CLASSED = XPath("//*[@class]")
+
+
 @functools.cache
 def _values_of(attribute: str) -> XPath:
     """Every value of `attribute` in a document, as plain strings: an `Element.xpath` call
@@ -235,6 +247,7 @@ class FamilyPage:
         self.date_order = date_order or self.DATE_ORDER
         # attribute -> (its words, its values, its values joined): what `select`'s gates test
         self._attributes: dict[str, tuple[set[str], set[str], str]] = {}
+        self._classed: list[tuple[etree._Element, str, frozenset[str]]] | None = None
 
     def select(self, xp: XPath) -> list:
         """`xp` on the document, skipping the scan when its gate rules a match out."""
@@ -242,15 +255,31 @@ class FamilyPage:
         if needles is None:
             return xp(self.doc)
         present = frozenset(needle for needle in needles if self._holds(needle))
-        return xp.narrowed(present)(self.doc) if present else []
+        if not present:
+            return []
+        if xp.steps is not None and all(attribute == "class" for attribute, _, _ in present):
+            return self._by_class(xp.steps, present)
+        return xp.narrowed(present)(self.doc)
+
+    def _by_class(self, steps: tuple[tuple[str, frozenset[Needle]], ...], present: frozenset[Needle]) -> list:
+        """What one-step selectors on class alone match, read from a list of the page's elements
+        with a class, built once per page: an XPath scan tests every element of the page, about
+        28 us on a replica article page whatever it finds (extraction 1.41 -> 1.34 ms/page)."""
+        if self._classed is None:
+            self._classed = [(el, value, frozenset(_xpath_words(value)))
+                             for el in _CLASSED(self.doc) if (value := el.get("class")) is not None]
+        wanted = [(tag, needles & present) for tag, needles in steps if needles & present]
+        return [el for el, value, words in self._classed
+                if any((tag == "*" or el.tag == tag) and any(
+                    text in words if how == "word" else text == value if how == "value" else text in value
+                    for _, text, how in needles) for tag, needles in wanted)]
 
     def _holds(self, needle: Needle) -> bool:
         attribute, text, how = needle
         found = self._attributes.get(attribute)
         if found is None:
             values = _values_of(attribute)(self.doc)
-            # XPath's normalize-space splits on these four only; a needle holds none of them
-            words = {w for v in values for w in v.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")}
+            words = {w for v in values for w in _xpath_words(v)}
             found = self._attributes[attribute] = (words, set(values), " ".join(values))
         words, values, joined = found
         return text in (words if how == "word" else values if how == "value" else joined)
