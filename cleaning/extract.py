@@ -256,13 +256,13 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
 
 
 # -- body -----------------------------------------------------------------------------------------
-def _refuse_link_lists(container: etree._Element) -> None:
+def _refuse_link_lists(container: etree._Element, text: str) -> None:
     """A home page or listing is headlines pointing elsewhere: most of its text is link text
     (measured: articles 0-2%, portal home pages 60-75%)."""
     links = list(container.iter("a"))
     if len(links) < MIN_LIST_LINKS:
         return
-    total = len(text_of(container)) or 1
+    total = len(text) or 1
     linked = sum(len(text_of(a)) for a in links)
     if linked > MAX_LINK_SHARE * total:
         raise ExtractionError("not_article", f"a list of {len(links)} links ({linked / total:.0%} of the text)")
@@ -270,10 +270,10 @@ def _refuse_link_lists(container: etree._Element) -> None:
 
 def _container(doc, page: FamilyPage, raw: str) -> etree._Element | None:
     el = page.body()
-    if el is not None and len(text_of(el)) >= CONTAINER_MIN_CHARS:
+    if el is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS:
         return el
     el = trafilatura_container(doc, raw)
-    if el is not None and len(text_of(el)) >= CONTAINER_MIN_CHARS:
+    if el is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS:
         return el
     return density_container(doc)
 
@@ -505,10 +505,10 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     attachments: list[Attachment] = []
     body: list[Line] = []
     if container is not None:
-        _refuse_link_lists(container)
+        _refuse_link_lists(container, page.text(container))
         if summary_el is not None and (
                 summary_el is container or summary_el in container.iterancestors()
-                or len(summary or "") > 0.5 * len(text_of(container))):
+                or len(summary or "") > 0.5 * len(page.text(container))):
             summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
         published, date_source = _published(doc, page, url, title_el, container)
         strip_boilerplate_blocks(container, page.REMOVE)

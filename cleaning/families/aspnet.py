@@ -74,7 +74,7 @@ class AspNet(FamilyPage):
         found = super().body()
         if found is not None:
             return found
-        sized = [(len(text_of(el)), el) for el in _control_elements(self.doc, "body")]
+        sized = [(len(self.text(el)), el) for el in _control_elements(self.doc, "body")]
         sized = sorted((c for c in sized if c[0] >= 80), key=lambda c: -c[0])
         if not sized:
             return None

@@ -248,6 +248,16 @@ class FamilyPage:
         # attribute -> (its words, its values, its values joined): what `select`'s gates test
         self._attributes: dict[str, tuple[set[str], set[str], str]] = {}
         self._classed: list[tuple[etree._Element, str, frozenset[str]]] | None = None
+        self._texts: dict[etree._Element, str] = {}
+
+    def text(self, el: etree._Element) -> str:
+        """`text_of(el)`, remembered: the body's container is measured by the family, then by
+        the extractor choosing and checking it. Valid while the tree is as parsed (before the
+        container is cleaned)."""
+        found = self._texts.get(el)
+        if found is None:
+            found = self._texts[el] = text_of(el)
+        return found
 
     def select(self, xp: XPath) -> list:
         """`xp` on the document, skipping the scan when its gate rules a match out."""
@@ -299,7 +309,7 @@ class FamilyPage:
         for xp in self.BODY + COMMON_BODY:
             best = None
             for el in self.select(xp):
-                size = len(text_of(el))
+                size = len(self.text(el))
                 if size >= 80 and (best is None or size > best[0]):
                     best = (size, el)
             if best:
