@@ -113,8 +113,8 @@ def _old_style_word(match: re.Match[str]) -> str:
 @lru_cache(maxsize=65536)
 def _old_style_of(word: str) -> str:
     bare, tone = _split_tone(word)
-    if tone is None:
-        return word
+    if tone is None or sum(unicodedata.normalize("NFD", word).count(mark) for mark in TONE_DIGITS) > 1:
+        return word  # two tone marks make no syllable: moving one would drop the other
     m = _OPEN_GLIDE_RE.match(bare)
     if not m or m.group(1).lower().endswith("q"):
         return word

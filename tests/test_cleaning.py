@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from cleaning import ExtractionError, detect_family, extract_article
 from cleaning.bylines import parse_byline_lines, split_lead_tag
@@ -170,6 +170,8 @@ _SYLLABLE_PIECES = ["h", "kh", "th", "qu", "ng", "o", "u", "O", "U", "a", "e", "
 
 
 @given(st.lists(st.sampled_from(_SYLLABLE_PIECES) | st.characters(), max_size=30).map("".join))
+@example("òà").via("found by Hypothesis: two tone marks, no syllable, left as written")
+@example("hòà")
 def test_to_old_style_converts_what_a_word_by_word_conversion_converts(text):
     assert to_old_style(text) == _old_style_word_by_word(text)
 
