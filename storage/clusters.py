@@ -55,13 +55,17 @@ def _lock_keys(session: Session, keys: Iterable[int]) -> None:
 _HITS = func.count().label("hits")
 # Built once: `place` runs for every new article (Core statements on the session's connection:
 # the ORM's per-statement bookkeeping would cost more than these small queries themselves).
+# The candidates (most band hits first) and their fingerprints in one statement.
 _CANDIDATES = (select(LshBand.article_id)
                .where(LshBand.key.in_(bindparam("keys", expanding=True)), LshBand.article_id != bindparam("article_id"))
-               .group_by(LshBand.article_id).order_by(_HITS.desc(), LshBand.article_id).limit(MAX_CANDIDATES))
-_FINGERPRINTS = select(ArticleFingerprint.article_id, ArticleFingerprint.signature, ArticleFingerprint.shingle_hashes) \
-    .where(ArticleFingerprint.article_id.in_(bindparam("ids", expanding=True)))
+               .group_by(LshBand.article_id).order_by(_HITS.desc(), LshBand.article_id).limit(MAX_CANDIDATES)
+               .subquery())
+_CANDIDATE_FINGERPRINTS = (
+    select(ArticleFingerprint.article_id, ArticleFingerprint.signature, ArticleFingerprint.shingle_hashes)
+    .join(_CANDIDATES, _CANDIDATES.c.article_id == ArticleFingerprint.article_id))
+# in id order: of two matches as close, the older article's cluster wins, on every backend
 _CLUSTERED_TEXTS = select(Article.id, Article.cluster_id, Article.text) \
-    .where(Article.id.in_(bindparam("ids", expanding=True)), Article.cluster_id.is_not(None))
+    .where(Article.id.in_(bindparam("ids", expanding=True)), Article.cluster_id.is_not(None)).order_by(Article.id)
 _CLUSTER_OF = select(Article.cluster_id).where(Article.id == bindparam("article_id"))
 _NEW_CLUSTER = insert(Cluster).returning(Cluster.id)
 _SET_CLUSTER = update(Article).where(Article.id == bindparam("article_id")).values(cluster_id=bindparam("cluster_id"))
@@ -74,12 +78,9 @@ def _best_match(conn: Connection, article: Article, fp: Fingerprint, keys: list[
     from dedup import Fingerprint, compare
     from dedup.verify import overlap, overlaps_enough
 
-    candidates = conn.execute(_CANDIDATES, {"keys": keys, "article_id": article.id}).scalars().all()
-    if not candidates:
-        return None
     enough = MIN_ESTIMATED_JACCARD * len(fp.signature)
     stored = {}
-    for row in conn.execute(_FINGERPRINTS, {"ids": candidates}):
+    for row in conn.execute(_CANDIDATE_FINGERPRINTS, {"keys": keys, "article_id": article.id}):
         other = Fingerprint.from_bytes(row.signature, row.shingle_hashes)
         # the signature's estimate first (cheap), then the exact overlap that `compare` starts
         # with: only bodies that pass it are worth reading from the database
