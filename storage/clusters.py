@@ -76,16 +76,20 @@ _INSERT_BANDS = insert(LshBand)
 def _best_match(conn: Connection, article: Article, fp: Fingerprint, keys: list[int]) -> int | None:
     """The cluster of the closest verified near-duplicate, or None."""
     from dedup import Fingerprint, compare
-    from dedup.verify import overlap, overlaps_enough
+    from dedup.verify import overlaps, overlaps_enough
 
-    enough = MIN_ESTIMATED_JACCARD * len(fp.signature)
-    stored = {}
-    for row in conn.execute(_CANDIDATE_FINGERPRINTS, {"keys": keys, "article_id": article.id}):
-        other = Fingerprint.from_bytes(row.signature, row.shingle_hashes)
-        # the signature's estimate first (cheap), then the exact overlap that `compare` starts
-        # with: only bodies that pass it are worth reading from the database
-        if np.count_nonzero(other.signature == fp.signature) >= enough and overlaps_enough(*overlap(fp, other)):
-            stored[row.article_id] = other
+    rows = conn.execute(_CANDIDATE_FINGERPRINTS, {"keys": keys, "article_id": article.id}).all()
+    if not rows:
+        return None
+    # the signatures' estimate first (cheap), then the exact overlap that `compare` starts
+    # with: only bodies that pass it are worth reading from the database
+    signatures = np.frombuffer(b"".join(row.signature for row in rows), dtype="<u4").reshape(len(rows), -1)
+    close = np.count_nonzero(signatures == fp.signature, axis=1) >= MIN_ESTIMATED_JACCARD * len(fp.signature)
+    likely = [row for row, near in zip(rows, close.tolist(), strict=True) if near]
+    hashes = [np.frombuffer(row.shingle_hashes, dtype="<u4") for row in likely]
+    stored = {row.article_id: Fingerprint(other, np.frombuffer(row.signature, dtype="<u4"))
+              for row, other, pair in zip(likely, hashes, overlaps(fp, hashes), strict=True)
+              if overlaps_enough(*pair)}
     if not stored:
         return None
     best: tuple[float, int] | None = None  # (Jaccard, cluster id)

@@ -5,13 +5,16 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 from sqlalchemy import select
 from storage_fixtures import T0, db, db_url  # noqa: F401  (fixtures)
 
 from cleaning import Article as Clean
 from cleaning import content_hash
-from dedup import compare, fingerprint
+from dedup import Fingerprint, compare, fingerprint
+from dedup.verify import overlap, overlaps
 from storage import Database, iter_export, store_article
 from storage.clusters import recluster
 from storage.models import Article, ArticleUrl, Cluster
@@ -80,6 +83,23 @@ def test_the_guard_rail_is_what_keeps_the_year_apart():
     assert verdict.jaccard > 0.8 and not verdict.same  # most sentences shared: only the facts differ
     assert verdict.reason.startswith("different dates or figures") and "31/7/2023" in verdict.reason
 
+
+_HASH_SETS = st.lists(st.integers(0, 40) | st.integers(2**32 - 40, 2**32 - 1), max_size=60).map(
+    lambda values: np.unique(np.array(values, dtype=np.uint32)))
+
+
+@given(_HASH_SETS, st.lists(_HASH_SETS, max_size=6))
+def test_overlaps_at_once_equal_overlap_pair_by_pair(mine, theirs):
+    # small sets over a small range share hashes often; the range's ends test the padding
+    a = Fingerprint(mine, np.zeros(4, dtype=np.uint32))
+    pairs = [overlap(a, Fingerprint(other, np.zeros(4, dtype=np.uint32))) for other in theirs]
+    assert overlaps(a, theirs) == pairs
+
+
+def test_overlaps_counts_shared_shingles_of_real_texts():
+    a, b, c = (fingerprint("\n".join(t)) for t in (STORY, NEXT_YEAR, STORY[:3]))
+    assert overlaps(a, [b.hashes, c.hashes, a.hashes]) == [overlap(a, b), overlap(a, c), (1.0, 1.0)]
+    assert overlaps(a, [c.hashes])[0][1] == 1.0  # the trimmed copy is contained whole
 
 def test_seed_pages_000_and_001_never_merge():
     if not SEEDS.is_dir():
