@@ -352,9 +352,10 @@ def default_workers() -> int:
 # Pages per task sent to a worker. While the workers are busy, waiting pages gather into
 # batches: one task, one wake-up, one result and (SQLite) one commit per batch instead of per
 # page. 16 rather than 8: a worker sampled in a 20,000-story crawl (py-spy --idle) waited for
-# work 5.6% of its time with 8, 0.8% with 16; 32 rather than 16: its CPU time for the crawl
-# went from 134.0 to 130.2 s (bench/crawl.py), fewer commits.
-BATCH_PAGES = 32
+# work 5.6% of its time with 8, 0.8% with 16. Then fewer commits and tasks: the worker's CPU time
+# for that crawl (bench/crawl.py) went from 134.0 s to 130.2 s with 32, and from 122.5-126.5 s
+# (three rounds) to 119.0 s with 64, the crawl process's from 99-103 s to 96 s.
+BATCH_PAGES = 64
 
 # Batches in flight per worker: one running and two queued, so a worker finishes its batch with
 # the next ones already in its pipe while the crawl's thread is busy elsewhere (with one queued,
