@@ -7,8 +7,10 @@ feed the run report.
 """
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,10 @@ class StoragePipeline:
         self.workers = default_workers() if workers < 0 else workers
         self.thresholds = Thresholds.from_settings(crawler.settings)
         self.run_id: int | None = None
+        # Failures the spider reports are written on a thread of their own, in order: on SQLite
+        # the write waits while a page worker's batch holds the lock, and the crawl's thread
+        # must not wait with it.
+        self.failure_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govcrawl-failures")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -78,6 +84,7 @@ class StoragePipeline:
         """Every page in flight is processed; the run is closed by `spider_closed`, which comes
         after and knows why the crawl stopped."""
         self.pages.close()
+        self.failure_writer.shutdown(wait=True)
         self.state.note_late_lastmods()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -117,7 +124,10 @@ class StoragePipeline:
 
     async def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:
         if isinstance(item, FailureItem):
-            self._record_failure(item.portal_key, item.url, item.kind, item.reason)
+            recorded = await asyncio.get_running_loop().run_in_executor(
+                self.failure_writer, self._record_failure, item.portal_key, item.url, item.kind, item.reason)
+            if not recorded:
+                self._count_storage_error(item.portal_key)
             return item
         key = item.portal_key
         portal = self.spider.portals[key]
@@ -149,20 +159,24 @@ class StoragePipeline:
         answered = [key for key, s in stats.items() if s.pages_fetched + s.not_modified > 0]
         for key, url, runs in self.state.settle_transient_failures(answered):
             logger.warning("%s %s: failed in %d runs in a row, given up", key, url, runs)
-            self._record_failure(key, url, "given_up",
-                                 f"failed transiently in {runs} runs in a row: no longer queued")
+            if not self._record_failure(key, url, "given_up",
+                                        f"failed transiently in {runs} runs in a row: no longer queued"):
+                self._count_storage_error(key)
 
-    def _record_failure(self, portal_key: str, url: str, kind: str, reason: str) -> None:
+    def _record_failure(self, portal_key: str, url: str, kind: str, reason: str) -> bool:
+        """The failure in the database (True), or when the database fails, in the dead-letter
+        file (False: the caller counts the storage error, on the crawl's thread)."""
         try:
             with self.db.session() as session, session.begin():
                 repository.record_failure(session, run_id=self.run_id, portal_key=portal_key,
                                           url=url, kind=kind, reason=reason)
+            return True
         except SQLAlchemyError as exc:
-            self._count_storage_error(portal_key)
             path = self.dead_letter_dir / f"undelivered-run{self.run_id}.jsonl"
             logger.error("cannot record failure of %s (%s); kept in %s", url, exc, path)
             write_dead_letter(path, {"portal": portal_key, "url": url, "kind": kind,
                                      "reason": reason, "error": f"{type(exc).__name__}: {exc}"})
+            return False
 
     def _count_storage_error(self, portal_key: str) -> None:
         self.stats.inc_value(f"govcrawl/{portal_key}/errors/storage")

@@ -155,3 +155,49 @@ def test_unusable_database_is_a_clear_error(tmp_path):
     result = run_govcrawl("crawl", "replica-drupal", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/x")
     assert result.returncode == 3
     assert "127.0.0.1:1" in result.stderr
+
+
+def test_a_failure_waits_for_the_database_lock_off_the_crawl_thread(tmp_path):
+    """On SQLite a page worker's batch holds the write lock for a while: recording a failure the
+    spider reports meanwhile must not stop the crawl's event loop (downloads, other items)."""
+    import asyncio
+    import sqlite3
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import FailureItem
+    from crawler.pipelines import StoragePipeline
+    from storage import start_run
+
+    db_path = tmp_path / "g.sqlite"
+    db = Database(f"sqlite:///{db_path}")
+    db.migrate()
+    with db.session() as session, session.begin():
+        run_id = start_run(session, args="test")
+    pipeline = StoragePipeline(get_crawler(settings_dict={"GOVCRAWL_DB": f"sqlite:///{db_path}",
+                                                          "GOVCRAWL_DEAD_LETTER_DIR": str(tmp_path)}))
+    pipeline.run_id = run_id
+    worker = sqlite3.connect(db_path, isolation_level=None)
+    worker.execute("BEGIN IMMEDIATE")  # a page worker's batch, mid-transaction
+
+    async def crawl() -> int:
+        recording = asyncio.ensure_future(pipeline.process_item(
+            FailureItem(portal_key="ghost", url="http://ghost/tin-tuc", kind="http", reason="HTTP 404")))
+        ticks = 0
+        for _ in range(10):  # the loop keeps running while the write waits for the lock
+            await asyncio.sleep(0.02)
+            ticks += 1
+        assert not recording.done()
+        worker.execute("COMMIT")
+        await recording
+        return ticks
+
+    try:
+        assert asyncio.run(crawl()) == 10
+    finally:
+        pipeline.failure_writer.shutdown(wait=True)
+        worker.close()
+    with db.session() as session:
+        failure = session.scalars(select(Failure)).one()
+    assert (failure.kind, failure.url) == ("http", "http://ghost/tin-tuc") and failure.reason.endswith("HTTP 404")
+    db.dispose()
