@@ -45,14 +45,12 @@ class Verdict:
 
 def overlap(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
     """(Jaccard, containment) of the two shingle sets; (0, 0) when either is empty."""
-    if not len(a.hashes) or not len(b.hashes):
-        return 0.0, 0.0
-    common = len(np.intersect1d(a.hashes, b.hashes, assume_unique=True))
-    return common / (len(a.hashes) + len(b.hashes) - common), common / min(len(a.hashes), len(b.hashes))
+    return overlaps(a, [b.hashes])[0]
 
 
 def overlaps(a: Fingerprint, others: Sequence[np.ndarray]) -> list[tuple[float, float]]:
-    """`overlap` of `a` with each of `others` (shingle hash arrays: sorted, unique), at once.
+    """(Jaccard, containment) of `a`'s shingle set with each of `others` (shingle hash arrays:
+    sorted, unique), at once; (0, 0) when either is empty.
 
     Each pair is a row of a matrix: a's hashes, then the other's, then padding that equals no
     hash (32-bit hashes, padding from 2**32 up); sorted by row, a shared hash is two equal

@@ -88,12 +88,20 @@ _HASH_SETS = st.lists(st.integers(0, 40) | st.integers(2**32 - 40, 2**32 - 1), m
     lambda values: np.unique(np.array(values, dtype=np.uint32)))
 
 
+def _overlap_by_sets(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """The definition, with Python sets."""
+    common = len(set(a.tolist()) & set(b.tolist()))
+    return (0.0, 0.0) if not len(a) or not len(b) else (common / (len(a) + len(b) - common),
+                                                        common / min(len(a), len(b)))
+
+
 @given(_HASH_SETS, st.lists(_HASH_SETS, max_size=6))
-def test_overlaps_at_once_equal_overlap_pair_by_pair(mine, theirs):
+def test_overlaps_at_once_equal_the_overlap_of_each_pair(mine, theirs):
     # small sets over a small range share hashes often; the range's ends test the padding
     a = Fingerprint(mine, np.zeros(4, dtype=np.uint32))
-    pairs = [overlap(a, Fingerprint(other, np.zeros(4, dtype=np.uint32))) for other in theirs]
-    assert overlaps(a, theirs) == pairs
+    expected = [_overlap_by_sets(mine, other) for other in theirs]
+    assert overlaps(a, theirs) == expected
+    assert [overlap(a, Fingerprint(other, a.signature)) for other in theirs] == expected
 
 
 def test_overlaps_counts_shared_shingles_of_real_texts():

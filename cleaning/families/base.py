@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from lxml import etree
@@ -122,10 +123,18 @@ def _gated_parts(expr: str) -> tuple[tuple[str, tuple[tuple[Needle, str], ...], 
     return tuple(parts)
 
 
+def _needles(terms: Iterable[tuple[Needle, str]]) -> frozenset[Needle]:
+    return frozenset(needle for needle, _ in terms)
+
+
+def _gate(parts: tuple[tuple[str, tuple[tuple[Needle, str], ...], str], ...]) -> frozenset[Needle]:
+    return frozenset().union(*(_needles(terms) for _, terms, _ in parts))
+
+
 def attribute_gate(expr: str) -> frozenset[Needle] | None:
     """What a match of `expr` must carry (see `_gated_parts`), or None."""
     parts = _gated_parts(expr)
-    return None if parts is None else frozenset(needle for _, terms, _ in parts for needle, _ in terms)
+    return None if parts is None else _gate(parts)
 
 
 def X(*exprs: str) -> tuple[GatedXPath, ...]:
@@ -136,9 +145,9 @@ def X(*exprs: str) -> tuple[GatedXPath, ...]:
         parts = _gated_parts(expr)
         if parts is not None:
             xp.parts = parts
-            xp.needles = frozenset(needle for _, terms, _ in parts for needle, _ in terms)
+            xp.needles = _gate(parts)
             if all(tail == "]" for _, _, tail in parts):
-                xp.steps = tuple((head[2:-1], frozenset(needle for needle, _ in terms)) for head, terms, _ in parts)
+                xp.steps = tuple((head[2:-1], _needles(terms)) for head, terms, _ in parts)
         compiled.append(xp)
     return tuple(compiled)
 
