@@ -85,10 +85,11 @@ def _best_match(conn: Connection, article: Article, fp: Fingerprint, keys: list[
     # with: only bodies that pass it are worth reading from the database
     signatures = np.frombuffer(b"".join(row.signature for row in rows), dtype="<u4").reshape(len(rows), -1)
     close = np.count_nonzero(signatures == fp.signature, axis=1) >= MIN_ESTIMATED_JACCARD * len(fp.signature)
-    likely = {row.article_id: Fingerprint.from_bytes(row.signature, row.shingle_hashes)
-              for row, near in zip(rows, close.tolist(), strict=True) if near}
-    pairs = overlaps(fp, [other.hashes for other in likely.values()])
-    stored = {article_id: other for (article_id, other), pair in zip(likely.items(), pairs, strict=True)
+    likely = [row for row, near in zip(rows, close.tolist(), strict=True) if near]
+    hashes = [np.frombuffer(row.shingle_hashes, dtype="<u4") for row in likely]
+    # a Fingerprint only for the few that pass: building one for each likely row cost 5% here
+    stored = {row.article_id: Fingerprint(other, np.frombuffer(row.signature, dtype="<u4"))
+              for row, other, pair in zip(likely, hashes, overlaps(fp, hashes), strict=True)
               if overlaps_enough(*pair)}
     if not stored:
         return None
