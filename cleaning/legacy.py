@@ -19,9 +19,11 @@ for "Quyết định". The tables below map that windows-1252 reading to Unicode
 Detection reads each word three ways: as it stands, and through each table. A word is evidence
 for an encoding when it is not a Vietnamese syllable as it stands ("®Þnh", "ñònh") but becomes
 one through the table ("định"); words that read well both ways ("cã": "cã" or "có") prove nothing.
-Real Unicode Vietnamese reads well as it stands, and French, Portuguese or German words rarely
-turn into a Vietnamese syllable, so `detect_legacy` needs several such words and a good share
-of the text's non-ASCII words (MIN_EVIDENCE_WORDS, MIN_EVIDENCE_SHARE).
+Real Unicode Vietnamese reads well as it stands, so `detect_legacy` needs several such words and
+a good share of the text's non-ASCII words (MIN_EVIDENCE_WORDS, MIN_EVIDENCE_SHARE). Some foreign
+words do turn into syllables (Danish and Norwegian "på", "så" read as TCVN3 "pồ", "sồ"; French
+"où" as VNI "ó"), but the text around them does not: converted legacy text reads as Vietnamese
+syllables nearly word for word, a foreign text seldom one word in four (MIN_SYLLABLE_SHARE).
 
 Limits:
 - TCVN3 capitals that share the small letter's code come out small. A word or a line set in
@@ -100,7 +102,7 @@ VNI_TO_UNICODE: dict[str, str] = {
     "Ñ": "Đ",
 }
 
-# A page is legacy text only with at least this many evidence words (a brand's "®", a French
+# A page is legacy text only with at least this many distinct evidence words (a brand's "®", a French
 # "où" or a Portuguese "mãe" are single words) ...
 MIN_EVIDENCE_WORDS = 3
 # ... that make at least this share of its words with non-ASCII letters. The seed articles in
@@ -108,6 +110,13 @@ MIN_EVIDENCE_WORDS = 3
 # Unicode 0, in windows-1258 read as windows-1252 under 0.01; French, Portuguese, German and
 # Spanish samples stay under 0.08.
 MIN_EVIDENCE_SHARE = 0.2
+# ... and the words of the segments holding evidence, converted, read as Vietnamese syllables at
+# least this often. The seed articles in TCVN3 or VNI score 0.985-0.997; 200-word Danish,
+# Norwegian, French, Portuguese, German, Polish and Turkish samples 0.00-0.23.
+MIN_SYLLABLE_SHARE = 0.6
+# A segment with at least this many words is judged on its own too (a foreign paragraph on a
+# legacy page); a shorter one ("Q§-UBND") has too few words to tell.
+MIN_JUDGED_SEGMENT_WORDS = 6
 
 # Cheap gate run before any word is read: a TCVN3 code or a VNI diacritic (small or capital) that
 # Vietnamese Unicode never uses, next to an ASCII letter. Ordinary UTF-8 pages almost never match,
@@ -195,6 +204,7 @@ _ENCODINGS = (
     _Encoding("tcvn3", frozenset(TCVN3_TO_UNICODE), _convert_tcvn3),
     _Encoding("vni", frozenset("".join(VNI_TO_UNICODE)) - _ASCII_LETTERS, _convert_vni),
 )
+_ENCODINGS_BY_NAME = {encoding.name: encoding for encoding in _ENCODINGS}
 _EVIDENCE, _UNREADABLE, _NEUTRAL = "evidence", "unreadable", "neutral"
 
 
@@ -215,19 +225,37 @@ def _non_ascii_words(text: str) -> list[str]:
     return [word for word in _WORD_RE.findall(text) if not word.isascii()]
 
 
+def _reads_as_vietnamese(encoding: _Encoding, word: str) -> bool:
+    """Whether a word is a Vietnamese syllable once converted (ASCII words as they stand)."""
+    readable = not word.isascii() and _judge(encoding, word) != _UNREADABLE
+    return _is_syllable(encoding.convert(word) if readable else word)
+
+
+def _syllable_share(encoding: _Encoding, words: list[str]) -> float:
+    return sum(_reads_as_vietnamese(encoding, word) for word in words) / len(words) if words else 0.0
+
+
 def detect_legacy(text: str) -> str | None:
     """"tcvn3" or "vni" when `text` is the windows-1252 reading of that legacy encoding, else None."""
     if not _LEGACY_MARK_RE.search(text):
         return None
-    words = _non_ascii_words(text)
+    segments = [_WORD_RE.findall(segment) for segment in _SEGMENT_RE.findall(text)]
+    non_ascii = [word for words in segments for word in words if not word.isascii()]
     best, best_count = None, 0
     for encoding in _ENCODINGS:
-        count = sum(_judge(encoding, word) == _EVIDENCE for word in words)
+        # distinct words: "på på på" is one word of evidence, however often repeated
+        count = len({word for word in non_ascii if _judge(encoding, word) == _EVIDENCE})
         if count > best_count:
             best, best_count = encoding.name, count
-    if best_count >= MIN_EVIDENCE_WORDS and best_count >= MIN_EVIDENCE_SHARE * len(words):
-        return best
-    return None
+    if best is None or best_count < MIN_EVIDENCE_WORDS or best_count < MIN_EVIDENCE_SHARE * len(non_ascii):
+        return None
+    # Danish "på", "så" are TCVN3 "pồ", "sồ": evidence words alone do not tell. Converted
+    # Vietnamese reads as Vietnamese syllables nearly word for word, ASCII words included.
+    encoding = _ENCODINGS_BY_NAME[best]
+    evidence_segments = [word for words in segments
+                         if any(_judge(encoding, word) == _EVIDENCE for word in words if not word.isascii())
+                         for word in words]
+    return best if _syllable_share(encoding, evidence_segments) >= MIN_SYLLABLE_SHARE else None
 
 
 def _fix_segment(segment: str, encoding: _Encoding) -> str:
@@ -235,6 +263,9 @@ def _fix_segment(segment: str, encoding: _Encoding) -> str:
     evidence = verdicts.count(_EVIDENCE)
     if not evidence or evidence < verdicts.count(_UNREADABLE):
         return segment
+    words = _WORD_RE.findall(segment)
+    if len(words) >= MIN_JUDGED_SEGMENT_WORDS and _syllable_share(encoding, words) < MIN_SYLLABLE_SHARE:
+        return segment  # a foreign paragraph on a legacy page
 
     def convert(match: re.Match[str]) -> str:
         word = match.group()
@@ -252,6 +283,6 @@ def fix_legacy(text: str) -> str:
     name = detect_legacy(text)
     if name is None:
         return text
-    encoding = next(enc for enc in _ENCODINGS if enc.name == name)
+    encoding = _ENCODINGS_BY_NAME[name]
     fixed = _SEGMENT_RE.sub(lambda m: _fix_segment(m.group(), encoding), text)
     return unicodedata.normalize("NFC", fixed)

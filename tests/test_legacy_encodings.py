@@ -1,6 +1,7 @@
 """Legacy Vietnamese font encodings: the tables, round trips, the conservative detector, the hook."""
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
 from pathlib import Path
@@ -12,6 +13,7 @@ from cleaning import extract_article
 from cleaning.legacy import (MIN_EVIDENCE_WORDS, TCVN3_TO_UNICODE, VNI_TO_UNICODE, detect_legacy,
                              fix_legacy)
 from cleaning.normalize import decode_html, nfc
+from evaluation.datasets import EvalDataMissing, find_eval_dir
 
 SEEDS = Path("/work/shared/seeds")
 
@@ -210,6 +212,82 @@ def test_vietnamese_in_windows_1252_letters_is_never_changed(text):
     assert fix_legacy(text) == text
     page = f'<meta charset="windows-1252"><p>{text}</p>'
     assert decode_html(page.encode("cp1252")) == nfc(page)
+
+
+# -- foreign Latin-script text ------------------------------------------------------------------
+# Common words of Latin-script languages, diacritics included: text the legacy repair must leave alone.
+FOREIGN_VOCABULARY = {
+    "danish": "på så få også være både går står får fordømte søndag lørdag mødet første største køben "
+              "hvordan øen år året kære blå grøn hør nær før efter og det til er ikke med har af den en "
+              "regeringen mødes ministeren udtalte sagen københavn østersøen fælles tæt bølge ål væk sø "
+              "dømt fremmødte tilhængere kritikken nødvendig lørdagens flertallet spørgsmålet",
+    "norwegian": "på så få også være både går står får fordømte søndag lørdag møtet første største "
+                 "hvordan øya år året kjære blå grønn hør nær før etter og det til er ikke med har av "
+                 "regjeringen statsministeren uttalte saken oslo trondheim tromsø bodø ålesund fjær "
+                 "læreren døgn høyre venstre stortinget nå må ønsker søker tjenester økonomi",
+    "german": "für über müssen können größe straße schön grün häuser mädchen jungen fußball öl "
+              "gebäude österreich früher wählen zurück später während außerdem bürger erklärte "
+              "regierung ministerium prüfung lösung möglich natürlich schließlich verhältnis",
+    "french": "où été déjà à là très après être où ça garçon naïf crêpe fenêtre élèves préparé "
+              "noël français société gouvernement ministère réunion décidé âgé hôpital forêt "
+              "théâtre côté île août dîner sûr goût cœur sœur œuvre leçon reçu façon bientôt",
+    "portuguese": "não são mãe pão você já só está três irmãs ação população rápida avó põe chá "
+                  "também até é órgão informação governo ministério eleição câmara país pública "
+                  "médico saúde número através após além então coração mãos difícil",
+    "polish": "że się już być który może też jest być także będzie który był żeby przez również "
+              "między według właśnie dzień miasto ministerstwo rząd spotkanie łódź kraków gdańsk "
+              "wrocław poznań zdjęcie wiadomości pieniądze ważne prezydent środa piątek",
+    "turkish": "için çok daha bir büyük gibi değil şey olan ile sonra önce kadar göre ülke "
+               "hükümet bakan açıklama yaptı söyledi istanbul ankara izmir türkiye çalışma "
+               "öğrenci üniversite güzel içinde şöyle görüşme açık yıl ağustos eylül",
+}
+
+
+@pytest.mark.parametrize("language", sorted(FOREIGN_VOCABULARY))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_foreign_latin_script_text_is_never_changed(language, data):
+    # a text, not one word repeated: at least eight different words, in any order, case and number
+    vocabulary = FOREIGN_VOCABULARY[language].split()
+    words = data.draw(st.lists(st.sampled_from(vocabulary), min_size=8, max_size=30, unique=True))
+    words += data.draw(st.lists(st.sampled_from(words), max_size=50))
+    words = data.draw(st.permutations(words))
+    parts = data.draw(st.lists(st.tuples(CASINGS, SEPARATORS), min_size=len(words), max_size=len(words)))
+    text = "".join(case(word) + sep for word, (case, sep) in zip(words, parts))
+    assert detect_legacy(text) is None
+    assert fix_legacy(text) == text
+    page = f"<html><head><title>{text[:60]}</title></head><body><p>{text}</p></body></html>"
+    assert decode_html(page.encode("utf-8")) == nfc(page)
+    if _in_windows_1252(page):
+        assert decode_html(f'<meta charset="windows-1252">{page}'.encode("cp1252")) == nfc(
+            f'<meta charset="windows-1252">{page}')
+
+
+def test_danish_pages_seen_rewritten_before_are_left_alone():
+    # the two sentences the legacy repair used to turn into "fordứmte", "pồ"
+    text = ("Regeringen fordømte lørdag angrebet på ambassaden, og ministeren udtalte, at det også "
+            "var første gang. Så står både Danmark og Norge sammen på søndag i Tromsø og Bodø.")
+    assert fix_legacy(text) is text
+    assert detect_legacy(encode(VIETNAMESE_NEWS, TO_TCVN3)) == "tcvn3"  # the gate still lets TCVN3 in
+
+
+def test_a_foreign_paragraph_on_a_legacy_page_is_left_alone():
+    danish = "Regeringen fordømte lørdag angrebet på ambassaden, og så står både Danmark og Norge sammen."
+    page = "".join(f"<p>{encode(p, TO_TCVN3)}</p>" for p in PARAGRAPHS) + f"<p>{danish}</p>"
+    assert fix_legacy(page) == "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + f"<p>{danish}</p>"
+
+
+def test_no_scrapinghub_page_is_changed_by_the_repair():
+    try:
+        root = find_eval_dir() / "scrapinghub" / "html"
+    except EvalDataMissing as exc:
+        pytest.skip(f"evaluation data absent: {exc}")
+    pages = sorted(root.glob("*.html.gz"))
+    assert pages, f"no pages in {root}"
+    for path in pages:
+        data = gzip.decompress(path.read_bytes())
+        for view in (data.decode("utf-8", errors="replace"), data.decode("cp1252", errors="replace")):
+            assert detect_legacy(view) is None, path.name
 
 
 # -- the hook in extraction ----------------------------------------------------------------------
