@@ -214,6 +214,24 @@ def _in_boilerplate(el: etree._Element) -> bool:
     return False
 
 
+_UPDATE_LABEL_RE = re.compile(r"(?i)cập\s*nhật|sửa\s*đổi|chỉnh\s*sửa|\bupdated?\b|\bmodified\b")
+_PUBLISH_LABEL_RE = re.compile(r"(?i)ngày\s*đăng|đăng\s*(ngày|lúc)|xuất\s*bản|ngày\s*tạo|\bpublished\b|\bposted\b")
+
+
+def _date_label(el: etree._Element, own: str) -> str | None:
+    """"published" or "updated" when the date's own text, or the label element just before it
+    ("<b>Cập nhật:</b> 20/05/2018"), says which; None when nothing says."""
+    previous = el.getprevious()
+    label = own if previous is None else f"{text_of(previous)[-40:]} {own}"
+    if el.getparent() is not None and previous is None and (el.getparent().text or "").strip():
+        label = f"{el.getparent().text.strip()[-40:]} {own}"
+    if _PUBLISH_LABEL_RE.search(label):
+        return "published"
+    if _UPDATE_LABEL_RE.search(label):
+        return "updated"
+    return None
+
+
 def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str | None]:
     dt, source = meta_published(doc)
     if dt:
@@ -233,8 +251,10 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
                 dt = parse_date(text_of(el), page.date_order)
                 if dt:
                     return dt, "selector:date"
-    # any date written after the headline, before the first real paragraph of the body
+    # any date written after the headline, before the first real paragraph of the body; a date
+    # labelled as an update ("Cập nhật: …") gives way to one labelled as the publication after it
     if title_el is not None:
+        update_labelled: datetime | None = None
         for el in doc.iter():
             idx = order.get(el, -1)
             if idx <= lo or not isinstance(el.tag, str) or el in title_el.iterancestors() \
@@ -246,7 +266,15 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
                 continue
             own = collapse_ws((el.text or "") + " " + (el.tail or ""))
             if own and len(own) < 120 and (dt := parse_date(own, page.date_order)):
+                label = _date_label(el, own)
+                if label == "updated" and update_labelled is None:
+                    update_labelled = dt
+                    continue
+                if label == "updated":
+                    continue
                 return dt, "text:near-title"
+        if update_labelled is not None:  # the only date the header shows: the portal's own time
+            return update_labelled, "text:near-title"
     m = URL_DATE_RE.search(urlsplit(url).path)
     if m:
         dt = parse_date(f"{m.group(3)}/{m.group(2)}/{m.group(1)}", "dmy")

@@ -52,6 +52,9 @@ SITE_WORDS = re.compile(
     r"^\s*(Sở|UBND|Ủy ban|Uỷ ban|Ban|Huyện|Tỉnh|Xã|Phường|Thị trấn|Thành phố|Cục|Chi cục|"
     r"Văn phòng|Trung tâm|Bộ|Đảng bộ|Huyện ủy|Tỉnh ủy|Hội đồng|SỞ|UBND|CỔNG|TRANG)\b",
 )
+# Only these name a site at the head of a <title>: "UBND tỉnh ..." may well start a headline.
+SITE_PREFIX_WORDS = re.compile(
+    r"(?i:(cổng|trang)\s+(thông tin|ttđt|tt)|thông tin điện tử|ttđt|\bportal\b|website|\.gov\.vn)")
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
 
 
@@ -134,13 +137,20 @@ def site_name(doc: etree._Element) -> str | None:
 
 
 def strip_site_suffix(title: str, site: str | None = None) -> str:
-    """Drop a trailing " - Sở Nội vụ tỉnh Lạng Sơn" / " | Cổng TTĐT ..." site name."""
+    """Drop a trailing " - Sở Nội vụ tỉnh Lạng Sơn" / " | Cổng TTĐT ..." site name, or a leading
+    "Cổng thông tin điện tử huyện X - " one."""
     title = collapse_ws(title)
     for _ in range(2):
         changed = False
         for sep in TITLE_SEPARATORS:
             if sep not in title:
                 continue
+            head, tail = title.split(sep, 1)
+            # "Cổng thông tin điện tử huyện X - Headline", the site unnamed in the meta tags
+            if (SITE_PREFIX_WORDS.search(head) and not SITE_PREFIX_WORDS.search(tail) and len(head) <= 90
+                    and len(tail.strip()) >= 8):
+                title, changed = tail.strip(), True
+                break
             head, tail = title.rsplit(sep, 1)
             if len(head) < 4:
                 continue

@@ -331,3 +331,44 @@ def test_reads_vietnamese_decides_as_the_full_count_does(chunks):
     marked = len(VIETNAMESE_LETTERS_RE.findall(text))
     expected = marked >= 30 and (marked >= 0.02 * len(text) or marked >= 0.02 * len(LETTER_RE.findall(text)))
     assert reads_vietnamese(chunks) is expected
+
+
+_PARAGRAPHS = "".join(
+    f"<p>Đoạn văn thứ {i} nói về hội nghị sơ kết công tác thi đua khen thưởng của huyện, với nhiều nội dung "
+    "quan trọng được các đại biểu thảo luận kỹ lưỡng.</p>" for i in range(5))
+
+
+@pytest.mark.parametrize("html_title,expected", [
+    ("Cổng thông tin điện tử huyện Hữu Lũng - Hội nghị sơ kết công tác thi đua năm 2023",
+     "Hội nghị sơ kết công tác thi đua năm 2023"),
+    # the tail starts as a site name may ("Xã ..."), but the head is the one naming a site
+    ("Trang thông tin điện tử xã Tân Thanh | Xã tổ chức lễ ra quân huấn luyện",
+     "Xã tổ chức lễ ra quân huấn luyện"),
+    ("UBND tỉnh ban hành kế hoạch phòng chống thiên tai - Sở Nội vụ tỉnh Lạng Sơn",
+     "UBND tỉnh ban hành kế hoạch phòng chống thiên tai"),
+    # a headline starting with a unit's name is not a site prefix
+    ("UBND huyện Hữu Lũng - Triển khai nhiệm vụ năm 2024", "UBND huyện Hữu Lũng - Triển khai nhiệm vụ năm 2024"),
+])
+def test_site_name_prefix_or_suffix_is_dropped_from_the_title(html_title, expected):
+    page = (f"<html><head><title>{html_title}</title></head><body><div class='menu'><a href='/'>Trang chủ</a>"
+            f"</div><div class='noidung'>{_PARAGRAPHS}</div></body></html>")
+    assert extract_article(page.encode(), "http://huulung.langson.gov.vn/tin-tuc/hoi-nghi-123").title == expected
+
+
+@pytest.mark.parametrize("header,expected", [
+    ("<div class='x'><span>Cập nhật lúc: 16:12 20/05/2018</span> <span>Ngày đăng: 08:01 18/05/2018</span></div>",
+     datetime(2018, 5, 18, 8, 1, tzinfo=VN)),
+    ("<div class='x'><b>Cập nhật:</b> <span>20/05/2018 16:12</span><br><b>Ngày đăng:</b> "
+     "<span>18/05/2018 08:01</span></div>", datetime(2018, 5, 18, 8, 1, tzinfo=VN)),
+    ("<div class='x'><span>18/05/2018 08:01</span><span>Cập nhật: 20/05/2018</span></div>",
+     datetime(2018, 5, 18, 8, 1, tzinfo=VN)),
+    # the only date shown, though labelled as an update, is the portal's time for the article
+    ("<div class='x'>( Cập nhật lúc: 24/12/2020 )</div>", datetime(2020, 12, 24, tzinfo=VN)),
+    ("<div class='x'>Cập nhật lúc: 16:12 20/05/2018</div>", datetime(2018, 5, 20, 16, 12, tzinfo=VN)),
+])
+def test_a_header_date_labelled_as_an_update_gives_way_to_the_publication_date(header, expected):
+    headline = "Hội nghị sơ kết công tác thi đua năm 2023"
+    page = (f"<html><head><title>{headline}</title></head><body><div class='menu'><a href='/'>Trang chủ</a></div>"
+            f"<div class='main'><h2>{headline}</h2>{header}<div class='noidung'>{_PARAGRAPHS}</div></div></body></html>")
+    article = extract_article(page.encode(), "http://huulung.langson.gov.vn/tin-tuc/hoi-nghi-123")
+    assert (article.published, article.date_source) == (expected, "text:near-title")
