@@ -45,6 +45,7 @@ _INITIALS = re.compile(rf"^[{_UPPER}]{{1,2}}h?\.\s*[{_UPPER}]", re.UNICODE)
 _AUTHOR_SPLIT = re.compile(r"\s+[-–—]\s+|\s*;\s*|\s+và\s+|\s*&\s*")
 _NOTE_SUFFIX = re.compile(r"\s*\((?:tổng hợp|th|st|sưu tầm|lược dịch|dịch|biên dịch)\)\s*$",
                           re.IGNORECASE)
+_NAME_WITH_UNIT = re.compile(r"^(?P<names>[^()\[\]]{2,80}?)\s*[(\[](?P<unit>[^()\[\]]{2,140})[)\]]$")
 _ATTRIBUTION = re.compile(
     r"^\s*[(\[]?\s*(?:(?:nguồn|theo)\s*:?\s+)(?P<src>[^()\[\]]{2,150}?)\s*[)\]]?\s*[./]*\s*$",
     re.IGNORECASE,
@@ -127,6 +128,9 @@ def parse_byline_lines(lines: list[str]) -> Byline:
             authors = split_authors(head)
             if authors and is_unit(tail.strip()):
                 return Byline(authors, tail.strip().rstrip("."), 1)
+    # one line: "Name (Unit)" or "Name [Unit]"
+    if (m := _NAME_WITH_UNIT.match(last)) and is_unit(m["unit"]) and (authors := split_authors(m["names"])):
+        return Byline(authors, m["unit"].strip(), 1)
     # unit alone as last line, name before it failed: not a byline we can trust
     return Byline()
 

@@ -217,6 +217,12 @@ def test_nfd_page_gives_same_article():
     (["N. Dương"], ["N. Dương"], None),
     (["Đỗ Biên - Khánh Linh"], ["Đỗ Biên", "Khánh Linh"], None),
     (["Toàn cảnh hội nghị"], [], None),
+    (["Nguyễn Văn An (Trung tâm VH-TT)"], ["Nguyễn Văn An"], "Trung tâm VH-TT"),
+    (["Lê Hoa - Trần Bình [Đài TT-TH huyện]"], ["Lê Hoa", "Trần Bình"], "Đài TT-TH huyện"),
+    (["Ngọc Lan (TTXVN)"], ["Ngọc Lan"], "TTXVN"),
+    (["Nguyễn Văn An (tổng hợp)"], ["Nguyễn Văn An"], None),
+    (["Hội nghị (Trung tâm Văn hóa)"], [], None),
+    (["Tin, ảnh: Nguyễn Văn An"], ["Nguyễn Văn An"], None),
 ])
 def test_bylines(lines, authors, unit):
     found = parse_byline_lines(lines)
