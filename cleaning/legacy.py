@@ -241,13 +241,13 @@ def detect_legacy(text: str) -> str | None:
         return None
     segments = [_WORD_RE.findall(segment) for segment in _SEGMENT_RE.findall(text)]
     non_ascii = [word for words in segments for word in words if not word.isascii()]
-    best, best_count = None, 0
+    best, best_count, best_distinct = None, 0, 0
     for encoding in _ENCODINGS:
-        # distinct words: "på på på" is one word of evidence, however often repeated
-        count = len({word for word in non_ascii if _judge(encoding, word) == _EVIDENCE})
-        if count > best_count:
-            best, best_count = encoding.name, count
-    if best is None or best_count < MIN_EVIDENCE_WORDS or best_count < MIN_EVIDENCE_SHARE * len(non_ascii):
+        evidence = [word for word in non_ascii if _judge(encoding, word) == _EVIDENCE]
+        if len(evidence) > best_count:
+            # distinct words for the minimum: "på på på" is one word of evidence, however repeated
+            best, best_count, best_distinct = encoding.name, len(evidence), len(set(evidence))
+    if best is None or best_distinct < MIN_EVIDENCE_WORDS or best_count < MIN_EVIDENCE_SHARE * len(non_ascii):
         return None
     # Danish "på", "så" are TCVN3 "pồ", "sồ": evidence words alone do not tell. Converted
     # Vietnamese reads as Vietnamese syllables nearly word for word, ASCII words included.

@@ -338,3 +338,10 @@ def test_extract_article_reads_a_legacy_page(table):
     assert article.text == expected.text and article.content_hash == expected.content_hash
     assert "Cụm thi đua 5 huyện biên giới đã tổ chức Hội nghị sơ kết" in article.text
     assert "phong cách Hồ Chí Minh." in article.text
+
+
+@pytest.mark.parametrize("table", [TO_TCVN3, TO_VNI], ids=["tcvn3", "vni"])
+def test_a_long_legacy_text_full_of_repeated_words_is_converted(table):
+    # its distinct evidence words are few beside its words in all: the share counts every word
+    text = "\n".join(path.read_text("utf-8") for path in sorted(SEEDS.glob("*.txt"))) * 10
+    assert fix_legacy(encode(text, table)).lower() == nfc(text).lower()
