@@ -221,10 +221,9 @@ _PUBLISH_LABEL_RE = re.compile(r"(?i)ngày\s*đăng|đăng\s*(ngày|lúc)|xuất
 def _date_label(el: etree._Element, own: str) -> str | None:
     """"published" or "updated" when the date's own text, or the label element just before it
     ("<b>Cập nhật:</b> 20/05/2018"), says which; None when nothing says."""
-    previous = el.getprevious()
-    label = own if previous is None else f"{text_of(previous)[-40:]} {own}"
-    if el.getparent() is not None and previous is None and (el.getparent().text or "").strip():
-        label = f"{el.getparent().text.strip()[-40:]} {own}"
+    previous, parent = el.getprevious(), el.getparent()
+    before = text_of(previous) if previous is not None else (parent.text or "") if parent is not None else ""
+    label = f"{before.strip()[-40:]} {own}"
     if _PUBLISH_LABEL_RE.search(label):
         return "published"
     if _UPDATE_LABEL_RE.search(label):
@@ -266,11 +265,8 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
                 continue
             own = collapse_ws((el.text or "") + " " + (el.tail or ""))
             if own and len(own) < 120 and (dt := parse_date(own, page.date_order)):
-                label = _date_label(el, own)
-                if label == "updated" and update_labelled is None:
-                    update_labelled = dt
-                    continue
-                if label == "updated":
+                if _date_label(el, own) == "updated":
+                    update_labelled = update_labelled or dt
                     continue
                 return dt, "text:near-title"
         if update_labelled is not None:  # the only date the header shows: the portal's own time

@@ -221,18 +221,15 @@ def _judge(encoding: _Encoding, word: str) -> str:
     return _EVIDENCE
 
 
-def _non_ascii_words(text: str) -> list[str]:
-    return [word for word in _WORD_RE.findall(text) if not word.isascii()]
-
-
-def _reads_as_vietnamese(encoding: _Encoding, word: str) -> bool:
-    """Whether a word is a Vietnamese syllable once converted (ASCII words as they stand)."""
+def _converted(encoding: _Encoding, word: str) -> str:
+    """A word through `encoding`'s table; ASCII words and Unicode words stay as they are."""
     readable = not word.isascii() and _judge(encoding, word) != _UNREADABLE
-    return _is_syllable(encoding.convert(word) if readable else word)
+    return encoding.convert(word) if readable else word
 
 
 def _syllable_share(encoding: _Encoding, words: list[str]) -> float:
-    return sum(_reads_as_vietnamese(encoding, word) for word in words) / len(words) if words else 0.0
+    """The share of `words` that are Vietnamese syllables once converted."""
+    return sum(_is_syllable(_converted(encoding, word)) for word in words) / len(words) if words else 0.0
 
 
 def detect_legacy(text: str) -> str | None:
@@ -259,20 +256,14 @@ def detect_legacy(text: str) -> str | None:
 
 
 def _fix_segment(segment: str, encoding: _Encoding) -> str:
-    verdicts = [_judge(encoding, word) for word in _non_ascii_words(segment)]
+    words = _WORD_RE.findall(segment)
+    verdicts = [_judge(encoding, word) for word in words if not word.isascii()]
     evidence = verdicts.count(_EVIDENCE)
     if not evidence or evidence < verdicts.count(_UNREADABLE):
         return segment
-    words = _WORD_RE.findall(segment)
     if len(words) >= MIN_JUDGED_SEGMENT_WORDS and _syllable_share(encoding, words) < MIN_SYLLABLE_SHARE:
         return segment  # a foreign paragraph on a legacy page
-
-    def convert(match: re.Match[str]) -> str:
-        word = match.group()
-        readable = not word.isascii() and _judge(encoding, word) != _UNREADABLE
-        return encoding.convert(word) if readable else word
-
-    fixed = _WORD_RE.sub(convert, segment)
+    fixed = _WORD_RE.sub(lambda m: _converted(encoding, m.group()), segment)
     # a heading set in capitals has short words ("VÀ") with no capital of known case
     return fixed.upper() if encoding.name == "tcvn3" and _set_in_capitals(segment) else fixed
 

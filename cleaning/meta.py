@@ -46,15 +46,16 @@ JSONLD_XPATH = XPath('//script[@type="application/ld+json"]')
 CANONICAL_XPATH = XPath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
 TIME_XPATH = XPath("//time[@datetime]/@datetime")
 
+# Words that name a site wherever they stand in a <title>, so also at its head (where a unit's
+# name does not: "UBND tỉnh ..." may well start a headline).
+_SITE_NAMING = r"(?i:(cổng|trang)\s+(thông tin|ttđt|tt)|thông tin điện tử|ttđt|\bportal\b|website|\.gov\.vn)"
+SITE_PREFIX_WORDS = re.compile(_SITE_NAMING)
 # Words that make the tail of a <title> a site name rather than part of the headline.
 SITE_WORDS = re.compile(
-    r"(?i:(cổng|trang)\s+(thông tin|ttđt|tt)|thông tin điện tử|ttđt|\bportal\b|website|\.gov\.vn)|"
+    _SITE_NAMING + r"|"
     r"^\s*(Sở|UBND|Ủy ban|Uỷ ban|Ban|Huyện|Tỉnh|Xã|Phường|Thị trấn|Thành phố|Cục|Chi cục|"
     r"Văn phòng|Trung tâm|Bộ|Đảng bộ|Huyện ủy|Tỉnh ủy|Hội đồng|SỞ|UBND|CỔNG|TRANG)\b",
 )
-# Only these name a site at the head of a <title>: "UBND tỉnh ..." may well start a headline.
-SITE_PREFIX_WORDS = re.compile(
-    r"(?i:(cổng|trang)\s+(thông tin|ttđt|tt)|thông tin điện tử|ttđt|\bportal\b|website|\.gov\.vn)")
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
 
 

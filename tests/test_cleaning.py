@@ -344,6 +344,13 @@ _PARAGRAPHS = "".join(
     "quan trọng được các đại biểu thảo luận kỹ lưỡng.</p>" for i in range(5))
 
 
+def _portal_article(html_title: str, header: str = ""):
+    """A page of no known family: a menu, then the header (if any) and the body in a main block."""
+    page = (f"<html><head><title>{html_title}</title></head><body><div class='menu'><a href='/'>Trang chủ</a>"
+            f"</div><div class='main'>{header}<div class='noidung'>{_PARAGRAPHS}</div></div></body></html>")
+    return extract_article(page.encode(), "http://huulung.langson.gov.vn/tin-tuc/hoi-nghi-123")
+
+
 @pytest.mark.parametrize("html_title,expected", [
     ("Cổng thông tin điện tử huyện Hữu Lũng - Hội nghị sơ kết công tác thi đua năm 2023",
      "Hội nghị sơ kết công tác thi đua năm 2023"),
@@ -356,9 +363,7 @@ _PARAGRAPHS = "".join(
     ("UBND huyện Hữu Lũng - Triển khai nhiệm vụ năm 2024", "UBND huyện Hữu Lũng - Triển khai nhiệm vụ năm 2024"),
 ])
 def test_site_name_prefix_or_suffix_is_dropped_from_the_title(html_title, expected):
-    page = (f"<html><head><title>{html_title}</title></head><body><div class='menu'><a href='/'>Trang chủ</a>"
-            f"</div><div class='noidung'>{_PARAGRAPHS}</div></body></html>")
-    assert extract_article(page.encode(), "http://huulung.langson.gov.vn/tin-tuc/hoi-nghi-123").title == expected
+    assert _portal_article(html_title).title == expected
 
 
 @pytest.mark.parametrize("header,expected", [
@@ -374,7 +379,5 @@ def test_site_name_prefix_or_suffix_is_dropped_from_the_title(html_title, expect
 ])
 def test_a_header_date_labelled_as_an_update_gives_way_to_the_publication_date(header, expected):
     headline = "Hội nghị sơ kết công tác thi đua năm 2023"
-    page = (f"<html><head><title>{headline}</title></head><body><div class='menu'><a href='/'>Trang chủ</a></div>"
-            f"<div class='main'><h2>{headline}</h2>{header}<div class='noidung'>{_PARAGRAPHS}</div></div></body></html>")
-    article = extract_article(page.encode(), "http://huulung.langson.gov.vn/tin-tuc/hoi-nghi-123")
+    article = _portal_article(headline, f"<h2>{headline}</h2>{header}")
     assert (article.published, article.date_source) == (expected, "text:near-title")
