@@ -407,6 +407,31 @@ def _clean_lines(lines: list[Line], title: str | None, summary: str | None) -> l
     return out
 
 
+def _is_sapo(doc, summary_el, title_el, container) -> bool:
+    """A Vietnamese portal's sapo (a foreign page's "summary" is mostly a dek that its readers
+    and the benchmarks leave out of the body). A lead paragraph is the article's own when it sits after the headline and before (or at
+    the start of) the body, outside the related/sidebar blocks; a "summary" elsewhere on the
+    page (another story's teaser, a newsletter box) is not."""
+    if summary_el is None or title_el is None or _in_boilerplate(summary_el):
+        return False
+    order = _order_index(doc)
+    if order.get(summary_el, -1) <= order.get(title_el, -1):
+        return False
+    return container is None or order[summary_el] < order.get(container, 0) \
+        or container in summary_el.iterancestors()
+
+
+def _with_sapo(lines: list[Line], summary: str | None) -> list[Line]:
+    """The sapo is the article's first paragraph, as readers, the benchmarks' articleBody and
+    trafilatura have it (it is also `summary`); a sapo the body already holds stays where it is."""
+    if not summary:
+        return lines
+    wanted = collapse_ws(summary).lower()
+    if any(wanted in collapse_ws(ln.text).lower() for ln in lines[:3]):
+        return lines
+    return [Line(summary), *lines]
+
+
 def _trailing(lines: list[Line]) -> tuple[list[Line], list[str], str | None, str | None]:
     """Take the attribution and byline off the end. Returns (lines, authors, unit, attribution)."""
     attribution = None
@@ -578,6 +603,8 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         if lines and len(lines) > 1 and bylines.parse_attribution(lines[0].text):
             attribution = attribution or lines[0].text
             lines.pop(0)
+    if vietnamese and _is_sapo(doc, summary_el, title_el, container):
+        lines = _with_sapo(lines, summary)
     text = "\n".join(to_old_style(ln.text) for ln in lines)
     if not text.strip():
         raise ExtractionError("no_body", "the article container holds no text")

@@ -241,7 +241,7 @@ class Replica:
                 caps.append(cap)
         return TruthCopy(
             portal_key=site.portal.key, urls=site.truth_urls(c), canonical_url=site.canonical(c),
-            title=c.title, text="\n".join(body.paragraphs), published=c.published,
+            title=c.title, text="\n".join(_with_sapo(body, site.shows_summary)), published=c.published,
             authors=list(c.byline.authors), unit=c.byline.unit, captions=caps,
             summary=body.summary if site.shows_summary else None, source_tag=c.lead_tag,
             attribution=c.attribution, family=site.portal.family, modified=c.modified)
@@ -314,6 +314,12 @@ class Replica:
             data["next_day"] = {"since": self.base_clock.isoformat(), "until": (self.base_clock + DAY).isoformat(),
                                 **self.changes().to_dict()}
         return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+def _with_sapo(body: Body, shown: bool) -> list[str]:
+    """The article's text as readers see it: the sapo (lead paragraph), where the page shows
+    one, is its first paragraph (and also its `summary`)."""
+    return ([body.summary] if shown and body.summary else []) + list(body.paragraphs)
 
 
 _ADDED = ("Được biết, thời gian qua, công tác thi đua, khen thưởng trên địa bàn {district} luôn được "
