@@ -99,6 +99,22 @@ def test_detect_family_from_fingerprints():
     assert detect_family("<html><body><p>hello</p></body></html>", "http://x.vn/a") == "generic"
 
 
+def test_fingerprint_needles_only_skip_patterns_that_cannot_match():
+    """The needle prefilter is an optimisation: on every fixture and replica page, and on markup
+    built to hit each pattern, each fingerprint's verdict is the one its regex alone gives."""
+    from cleaning.families import FINGERPRINTS
+    samples = [p.read_bytes().decode("utf-8", "ignore").lower() for p in FIXTURES.glob("*/*.html")]
+    samples += ['<div class="x views-row">', '<a href="/vi/node/12">', '<body class="page-node">',
+                "<script>var _spPageContextInfo = {}</script>".lower(), '<table border=0 cellspacing="0">',
+                '<html lang="vi" class="ltr aui yui3">', "<div class='wp-block-post-title'>", 'id="ctl00_main"']
+    for family, pattern, _weight, needles in FINGERPRINTS:
+        for sample in samples:
+            if pattern.search(sample):
+                assert any(n in sample for n in needles), (family, pattern.pattern)
+    hits = {pattern.pattern for _f, pattern, _w, _n in FINGERPRINTS if any(pattern.search(s) for s in samples)}
+    assert len(hits) >= 20  # the check saw most patterns match at least once
+
+
 def test_portal_hint_overrides_detection():
     data, exp = _load(FIXTURES / "drupal" / "seed000_d7_views.html")
     hint = SimpleNamespace(family="drupal", date_order="dmy")
