@@ -79,17 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
         "eval", help="score the extractor against ground truth, side by side with trafilatura",
         description="(a) replica portals per family and field, (b) the ScrapingHub benchmark with "
                     "its reference metric, (c) Vietnamese pages with ground truth; (b) and (c) are "
-                    "read from ../shared/eval (or --data) and skipped, saying why, when absent.")
+                    "read from ../shared/eval (or --data) and skipped, saying why, when absent. "
+                    "With --layouts N, (a) scores N portal layouts drawn from portalsim's layout "
+                    "grammar (seeds S..S+N-1 of --seed S) instead of the six families: development "
+                    "seeds are 0-999; seeds >= 1000 are held out: never look at their pages while "
+                    "developing, only at aggregate scores.")
     evaluate.add_argument("sections", nargs="*", metavar="SECTION",
                           help="replica, scrapinghub, vn (default: all three)")
     evaluate.add_argument("--articles", type=int, default=120, help="stories in the replica (default 120)")
-    evaluate.add_argument("--seed", type=int, default=0, help="replica seed (default 0)")
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="replica seed; with --layouts, also the first layout seed (default 0)")
+    evaluate.add_argument("--layouts", type=int, metavar="N",
+                          help="score N layout portals (layout seeds S..S+N-1) instead of the six families; "
+                               "--check then applies issue 14's bars to all layouts together "
+                               "(body F1 >= 0.98, leak 0, title >= 0.98, published >= 0.98, authors >= 0.95)")
     evaluate.add_argument("--data", metavar="DIR", help="folder holding scrapinghub/ and vn/ (default ../shared/eval)")
     evaluate.add_argument("--json", metavar="PATH", help="also write the full results as JSON (- for stdout)")
     evaluate.add_argument("--save-predictions", metavar="DIR",
                           help="write each extractor's ScrapingHub bodies as DIR/<extractor>.json "
                                "(score.py --pred format)")
-    evaluate.add_argument("--check", action="store_true", help="exit 1 when a quality bar of issue 3 is missed")
+    evaluate.add_argument("--check", action="store_true",
+                          help="exit 1 when a quality bar is missed (issue 3's; with --layouts, issue 14's)")
 
     demo = sub.add_parser("demo", help="offline demo: serve replica portals on loopback and crawl them")
     demo.add_argument("--articles", type=int, default=240, help="stories in the replica (default 240)")

@@ -1,12 +1,14 @@
 """`govcrawl eval`: the extractor scored against ground truth, side by side with trafilatura.
 
-(a) the replica portals (portalsim truth, per family and field), (b) the ScrapingHub
+(a) the replica portals (portalsim truth, per family and field; or, with `layouts`, portal
+layouts drawn from portalsim's grammar, per layout and overall), (b) the ScrapingHub
 article-extraction benchmark with its reference metric, (c) the Vietnamese pages with ground
 truth; the data of (b) and (c) is read from ../shared/eval, never copied here.
 """
 from __future__ import annotations
 
 from evaluation.datasets import EvalDataMissing, evaluate_scrapinghub, evaluate_vn, find_eval_dir
+from evaluation.layouts import evaluate_layouts
 from evaluation.replica import evaluate_replica
 from evaluation.report import failed_bars, print_report
 
@@ -14,10 +16,15 @@ SECTIONS = ("replica", "scrapinghub", "vn")
 
 
 def run_eval(sections=SECTIONS, *, articles: int = 120, seed: int = 0, data: str | None = None,
-             limit: int | None = None) -> dict:
-    """Results of the chosen sections; a section whose data is absent lands in "skipped"."""
+             limit: int | None = None, layouts: int | None = None) -> dict:
+    """Results of the chosen sections; a section whose data is absent lands in "skipped".
+    layouts: the replica section scores that many layout portals (seeds seed ..) instead of
+    the six families."""
     results: dict = {"skipped": {}}
-    if "replica" in sections:
+    if "replica" in sections and layouts:
+        results["replica"] = {"articles": articles, "seed": seed, "layouts": layouts,
+                              "by_extractor": evaluate_layouts(layouts, seed, articles)}
+    elif "replica" in sections:
         results["replica"] = {"articles": articles, "seed": seed,
                               "by_extractor": evaluate_replica(articles, seed)}
     wanted = [s for s in ("scrapinghub", "vn") if s in sections]
@@ -38,4 +45,4 @@ def run_eval(sections=SECTIONS, *, articles: int = 120, seed: int = 0, data: str
     return results
 
 
-__all__ = ["SECTIONS", "EvalDataMissing", "failed_bars", "print_report", "run_eval"]
+__all__ = ["SECTIONS", "EvalDataMissing", "evaluate_layouts", "failed_bars", "print_report", "run_eval"]

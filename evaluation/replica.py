@@ -4,7 +4,8 @@ Fields, as issue 3 defines the bars:
   body       ScrapingHub shingle F1 of `text` against the true body
   leak       catalogue strings on the page that reach `text` (share; must be 0)
   title      exact match
-  published  correct to the minute (govcrawl; trafilatura gives only a day: scored to the day)
+  published  correct to the minute (govcrawl; trafilatura gives only a day: scored to the day;
+             a layout page that shows only the day is scored to the day for both)
   fields an extractor does not produce are None (n/a), not matches of an empty truth
   clock / event   wrong dates that are the header clock's day / any other date on the page
   authors, unit, captions, summary, source_tag, attribution   exact match (lists in order)
@@ -33,7 +34,10 @@ def visible_text(page: bytes) -> str:
     return " ".join(root.itertext())
 
 
-def _published_ok(found: datetime | date | None, truth: datetime) -> bool:
+def _published_ok(found: datetime | date | None, truth: datetime, day_only: bool = False) -> bool:
+    """To the minute, or to the day where the extractor gives a day or the page shows only one."""
+    if isinstance(found, datetime) and day_only:
+        return (found.astimezone(truth.tzinfo) if found.tzinfo else found).date() == truth.date()
     if isinstance(found, datetime):
         return found.replace(second=0, microsecond=0) == truth.replace(second=0, microsecond=0)
     if isinstance(found, date):
@@ -68,7 +72,8 @@ class FamilyTally:
         leaked, candidates = leaks(page_text, got.text, true_text)
         self.leaked += leaked
         self.leak_candidates += candidates
-        if _published_ok(got.published, truth.published):
+        day_only = getattr(truth, "published_precision", "minute") == "day"
+        if _published_ok(got.published, truth.published, day_only):
             self.hits["published"] += 1
         elif got.published is not None:
             if _day(got.published) == clock.date():

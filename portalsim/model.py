@@ -36,6 +36,9 @@ class TruthCopy:
     attribution: str | None = None
     family: str = "generic"
     modified: datetime | None = None  # the next day's edit: `text` is the edited body
+    # "minute": the page shows the publication time; "day": it shows only the day (a layout
+    # portal's day-only date form), `published` is then that day at 00:00 and is scored to the day
+    published_precision: str = "minute"
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -47,6 +50,8 @@ class TruthCopy:
         }
         if self.modified is not None:  # only edited copies: unedited truth stays what it was
             out["modified"] = self.modified.isoformat()
+        if self.published_precision != "minute":  # only day-only layout pages
+            out["published_precision"] = self.published_precision
         return out
 
 

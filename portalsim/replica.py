@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from portalsim.content import (BYLINE_KINDS, VN, Body, Byline, StoryMeta, byline, corpus,
                                sibling_meta, story_body, story_meta)
+from portalsim.layouts import Layout, draw_layout
 from portalsim.model import Changes, SimPortal, TruthArticle, TruthCopy
 from portalsim.sites.base import Response
 from portalsim.text import encode_cp1258, slugify, tone_style
@@ -26,6 +27,7 @@ PORTALS = (
     SimPortal("replica-wordpress", "wordpress", "xa", "127.0.10.6:8470", "127.0.11.6:8470", "Trang thông tin điện tử xã Gia Cát"),
 )
 ASSET_HOST = "127.0.10.14:8470"
+MAX_LAYOUTS = 254  # layout portal i (1-based) is served on 127.0.20.i:8470, its alias on 127.0.21.i:8470
 DEFAULT_CLOCK = datetime(2026, 11, 20, 8, 30, tzinfo=VN)
 
 
@@ -66,22 +68,25 @@ def _slug(title: str, taken: set[str]) -> str:
 
 class Replica:
     def __init__(self, seed: int, articles: int, clock: datetime | str | None = None, *,
-                 new: int = 0, edited: int = 0):
-        from portalsim.sites import SITE_CLASSES
+                 new: int = 0, edited: int = 0, layouts: int = 0, layout_seed: int = 0):
+        from portalsim.sites import SITE_CLASSES, LayoutSite
         if new < 0 or edited < 0:
             raise ValueError(f"new={new}, edited={edited}: counts of stories cannot be negative")
+        if not 0 <= layouts <= MAX_LAYOUTS:
+            raise ValueError(f"layouts={layouts}: a replica serves 0 to {MAX_LAYOUTS} layout portals")
         self.seed, self.n_articles = seed, articles
         # the next day runs from the base clock ("live" only moves the header clocks) to a day later
         self.base_clock = clock if isinstance(clock, datetime) else DEFAULT_CLOCK
         self.next_day = bool(new or edited)
         self._clock = self.base_clock + DAY if self.next_day and clock != "live" else clock
         self.asset_host = ASSET_HOST
-        self.portals = list(PORTALS)
+        self.layouts = [draw_layout(layout_seed + i) for i in range(layouts)]
+        self.portals = [layout_portal(lay, i + 1) for i, lay in enumerate(self.layouts)] or list(PORTALS)
         rng = random.Random(f"portalsim:{seed}:portals")
-        order = list(range(len(PORTALS)))
+        order = list(range(len(self.portals)))
         rng.shuffle(order)
         c = corpus()
-        per_portal: list[list[Copy]] = [[] for _ in PORTALS]
+        per_portal: list[list[Copy]] = [[] for _ in self.portals]
         self.story_copies: list[list[Copy]] = []
         n_synd = max(2, round(articles * 0.1)) if articles >= 2 else 0
         synd_every = max(1, articles // n_synd) if n_synd else 0
@@ -97,7 +102,7 @@ class Replica:
             r = random.Random(f"portalsim:{seed}:{i}:copies")
             first = order[i % len(order)]
             syndicated = (bool(n_synd) and i % synd_every == synd_every // 2
-                          and (i // synd_every < n_synd or is_new))
+                          and (i // synd_every < n_synd or is_new) and len(self.portals) > 1)
             upper = i % 12 == 5
             kind = BYLINE_KINDS[i % len(BYLINE_KINDS)]
             if not syndicated:
@@ -107,7 +112,7 @@ class Replica:
                 copies = [Copy(meta, first, meta.published, style, False, lead, attr, byline(r, kind),
                                upper, r.randrange(15, 3000))]
             else:
-                second = (first + 1 + r.randrange(len(PORTALS) - 1)) % len(PORTALS)
+                second = (first + 1 + r.randrange(len(self.portals) - 1)) % len(self.portals)
                 later = meta.published + timedelta(hours=r.randrange(1, 6), minutes=r.randrange(60))
                 if later.date() != meta.published.date():
                     later = meta.published.replace(hour=23, minute=max(meta.published.minute, 30))
@@ -148,7 +153,8 @@ class Replica:
                     if not cp.nfd:       # one old page served as windows-1258
                         cp.cp1258 = True
                         break
-            site = SITE_CLASSES[portal.family](self, portal, copies)
+            site = (LayoutSite(self, portal, copies, self.layouts[pi]) if self.layouts
+                    else SITE_CLASSES[portal.family](self, portal, copies))
             self.sites.append(site)
             self._by_host[portal.host] = site
             self._by_host[portal.alias_host] = site
@@ -248,7 +254,8 @@ class Replica:
 
     @cached_property
     def truth(self) -> list[TruthArticle]:
-        return [TruthArticle(f"s{self.seed}-{i:06d}", [self._truth_copy(c) for c in copies])
+        return [TruthArticle(f"s{self.seed}-{i:06d}",
+                             [self.sites[c.portal].finish_truth(c, self._truth_copy(c)) for c in copies])
                 for i, copies in enumerate(self.story_copies)]
 
     @cached_property
@@ -354,8 +361,13 @@ def _styled(body: Body, style: str) -> Body:
     return out
 
 
+def layout_portal(layout: Layout, i: int) -> SimPortal:
+    """The i-th (1-based) layout portal of a replica: key and family `layout-<seed>`."""
+    return SimPortal(layout.key, layout.family, layout.level, f"127.0.20.{i}:8470", f"127.0.21.{i}:8470", layout.name)
+
+
 def build_replica(seed: int = 0, articles: int = 240, clock: datetime | str | None = None, *,
-                  new: int = 0, edited: int = 0) -> Replica:
+                  new: int = 0, edited: int = 0, layouts: int = 0, layout_seed: int = 0) -> Replica:
     """Deterministic replica: same (seed, articles, clock, new, edited) -> byte-identical pages.
 
     clock: the "today" shown in page headers; None = a fixed date (2026-11-20 08:30 +07:00),
@@ -364,8 +376,12 @@ def build_replica(seed: int = 0, articles: int = 240, clock: datetime | str | No
     (same URLs), plus `new` stories published after the clock and `edited` of the older stories
     edited after it (one paragraph added), all before the clock + 1 day, which becomes the
     replica's clock (unless "live"; the day then starts at the fixed date). changes() lists them.
+    layouts, layout_seed: instead of the six family portals, `layouts` portals drawn from the
+    layout grammar (portalsim/layouts), seeds layout_seed .. layout_seed + layouts - 1, keys
+    `layout-<seed>` on 127.0.20.i:8470 (alias 127.0.21.i:8470). Layout seeds >= 1000 are the
+    held-out test set: score them, never look at their pages while developing.
     """
-    return Replica(seed, articles, clock, new=new, edited=edited)
+    return Replica(seed, articles, clock, new=new, edited=edited, layouts=layouts, layout_seed=layout_seed)
 
 
 def split_url(url: str) -> tuple[str, str]:

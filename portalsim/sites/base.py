@@ -12,7 +12,7 @@ from portalsim.text import WEEKDAY_LONG, dmy, hm
 
 if TYPE_CHECKING:
     from portalsim.replica import Copy, Replica
-    from portalsim.model import SimPortal
+    from portalsim.model import SimPortal, TruthCopy
 
 esc = html.escape
 CLOCK = "\x00CLOCK\x00"          # replaced per request by the clock text (today, not the article date)
@@ -116,6 +116,10 @@ class Site:
 
     def canonical(self, c: "Copy") -> str:
         return self.base + self.preferred(c)
+
+    def finish_truth(self, c: "Copy", truth: "TruthCopy") -> "TruthCopy":
+        """The truth of a copy as this site shows it (a layout site showing only the day says so)."""
+        return truth
 
     # ---- changes: what sitemaps, feeds and validators report -----------------------------
     def changed_at(self, c: "Copy") -> datetime:
