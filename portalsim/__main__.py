@@ -1,4 +1,4 @@
-"""python -m portalsim serve|truth [--articles N] [--seed S] [--new K] [--edited M] [--fault KEY=all_500|no_dates ...]"""
+"""python -m portalsim serve|truth [--articles N] [--seed S] [--new K] [--edited M] [--layouts N --layout-seed S] [--fault KEY=all_500|no_dates ...]"""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="the next day: K stories published after the replica's clock (default 0)")
         p.add_argument("--edited", type=_count, default=0, metavar="M",
                        help="the next day: M older stories edited, one paragraph added (default 0)")
+        p.add_argument("--layouts", type=_count, default=0, metavar="N",
+                       help="serve N portals drawn from the layout grammar instead of the six families "
+                            "(127.0.20.i:8470; layout seeds >= 1000 are held out)")
+        p.add_argument("--layout-seed", type=_count, default=0, metavar="S",
+                       help="the first layout seed (default 0)")
         if name == "truth":
             p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
         else:
@@ -44,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         replica = build_replica(seed=args.seed, articles=args.articles, new=args.new, edited=args.edited,
-                                clock="live" if getattr(args, "live_clock", False) else None)
+                                clock="live" if getattr(args, "live_clock", False) else None,
+                                layouts=args.layouts, layout_seed=args.layout_seed)
     except ValueError as exc:  # more edits than the replica has stories to edit
         parser.error(str(exc))
     if args.command == "truth":

@@ -98,6 +98,8 @@ ALIGNS = ("right", "right", "left", "p_align_right", "div_right")
 def byline_lines(authors: tuple[str, ...], unit: str | None, single: str, prefix: str) -> list[str]:
     """The byline's lines of text (before emphasis): co-authors joined by " - "."""
     names = prefix + " - ".join(authors)
+    if single == "dash" and len(authors) > 1:  # "A - B - Unit" would read as three names
+        single = "bracket"
     if not unit:
         return [names]
     if single == "lines":

@@ -75,7 +75,7 @@ TITLE_TAGS = ("h1", "h1", "h2", "h3", "div", "span", "p", "h4")
 BLOCK_HEADINGS = ("Tin nổi bật", "Thông báo", "Tin mới", "Tin xem nhiều", "Tin tức - Sự kiện", "Tiêu điểm",
                   "Tin mới cập nhật")
 SIDE_BLOCKS = ("Tin nổi bật", "Tin mới", "Tin xem nhiều", "Tin mới cập nhật", "Tiêu điểm")
-RELATED_HEADINGS = ("Tin khác", "Tin liên quan", "Các tin đã đưa", "Tin cùng chuyên mục", "Các tin khác")
+RELATED_HEADINGS = ("Tin khác", "Tin liên quan", "Các tin đã đưa", "Tin cùng chuyên mục", "Tin khác")
 COUNTER_TITLES = ("Thống kê truy cập", "Số lượt truy cập", "NGƯỜI ONLINE", "Thống kê truy cập")
 
 NEWS_ANCHORS = {  # menu anchor text of the news section -> its path slug

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from portalsim.model import SimPortal, TruthCopy
     from portalsim.replica import Copy, Replica
 
+# pages every layout links from its header and banners (the English flag, a banner)
+DECORATIONS = (("English", "/en", "English version."), ("Chuyển đổi số", "/chuyen-doi-so-banner", "Chuyển đổi số."))
 NOISE = frozenset({"isFeatured", "utm_source", "utm_medium"})
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -72,6 +74,7 @@ class LayoutSite(Site):
         self.login_path = "/dang-nhap.aspx" if "aspx" in L.section_path else "/dang-nhap"
         self.contact_path = next((p for a, p in L.menu if a == "Liên hệ"), "/lien-he")
         self.tenant = slugify(L.name)[-24:].strip("-")
+        self.decorations = DECORATIONS if L.flags else DECORATIONS[1:]
         units = [u.rstrip(".") for u in corpus()["units"]]
         upper = "upper" in L.byline_emph
         for c in copies:  # the layout's byline conventions, in the copy (so the truth reads them too)
@@ -176,7 +179,7 @@ class LayoutSite(Site):
         self._route("/robots.txt", lambda: (200, TEXT, self.robots()))
         pages = [(a, p, f"Trang {a} của {self.portal.name}.") for a, p in L.menu]
         pages += [("Đăng nhập", self.login_path, "Tên đăng nhập Mật khẩu Ghi nhớ Đăng nhập"),
-                  ("Tìm kiếm", self.search_path, "Nhập từ khóa để tìm kiếm.")]
+                  ("Tìm kiếm", self.search_path, "Nhập từ khóa để tìm kiếm."), *self.decorations]
         for heading, path, text in pages:
             self._route(path, lambda h=heading, t=text: (200, HTML, self.simple_page(h, t)))
         self.feed_path = "/feed/" if L.kind == "wordpress" else "/rss/tin-tuc.rss"
@@ -184,8 +187,7 @@ class LayoutSite(Site):
             self._route("/sitemap.xml", self.sitemap)
         if L.feed:
             self._route(self.feed_path, self.feed)
-        img_root = TELLS[L.vendor][3].format(asset=self.replica.asset_host, tenant=self.tenant)
-        self.img_root = img_root
+        self.img_root = TELLS[L.vendor][3].replace("{asset}", self.replica.asset_host).replace("{tenant}", self.tenant)
         self.side_items = self.newest[:5]
 
     def _route(self, url: str, fn: Callable[[], Response]) -> None:
@@ -206,7 +208,7 @@ class LayoutSite(Site):
 
     def listing_urls(self) -> list[str]:
         urls = ["/"] + [url(p) for _, items, url in self.lists for p in range(1, self.n_pages(len(items)) + 1)]
-        urls += [p for _, p in self.layout.menu] + [self.login_path, self.search_path]
+        urls += [p for _, p in self.layout.menu] + [self.login_path, self.search_path] + [p for _, p, _ in self.decorations]
         return list(dict.fromkeys(self.base + u for u in urls))
 
     def finish_truth(self, c: "Copy", truth: "TruthCopy") -> "TruthCopy":
@@ -279,7 +281,7 @@ class LayoutSite(Site):
     def page(self, head_title: str, main: str, head: str = "", side_extra: str = "") -> str:
         L = self.layout
         html_attr, tell_head, tell_body, _ = TELLS[L.vendor]
-        tell_head = tell_head.format(tenant=self.tenant)
+        tell_head = tell_head.replace("{tenant}", self.tenant)
         if L.feed:
             head += f'<link rel="alternate" type="application/rss+xml" title="RSS" href="{self.feed_path}">'
         charset = ('<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />' if L.doctype == "xhtml"
