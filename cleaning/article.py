@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 
@@ -41,13 +41,30 @@ class Attachment:
 
 @dataclass(slots=True)
 class Article:
+    """One extracted article.
+
+    Dates (`published`, `updated`) are aware datetimes in the page's own offset, and
+    `published_offset` / `updated_offset` are that offset in minutes east of UTC:
+    - the page stated one ("23:32+03:00", "Z"): kept as written (180, 0);
+    - a Vietnamese page wrote none: Vietnam time (Asia/Ho_Chi_Minh), 420;
+    - another page wrote none: its wall clock is kept, labelled UTC, and the offset is None:
+      unknown, so the instant is not known and `to_dict` writes the wall clock without offset.
+    `offsets_recorded` is True on every Article extraction makes: a None offset then means
+    "unknown". An Article built without it (False) has its dates read as before: a naive one is
+    Vietnam time, and storage exports them in +07:00.
+    No date found: None (never a guess); `date_source` says which source gave `published`.
+    """
+
     url: str
     title: str
     text: str
     content_hash: str
     published: datetime | None = None
     date_source: str | None = None
+    published_offset: int | None = None
     updated: datetime | None = None
+    updated_offset: int | None = None
+    offsets_recorded: bool = False
     authors: list[str] = field(default_factory=list)
     unit: str | None = None
     captions: list[str] = field(default_factory=list)
@@ -67,9 +84,23 @@ class Article:
     template_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: datetimes as ISO 8601 with offset."""
+        """JSON-ready dict: datetimes as ISO 8601 in the page's offset (a wall clock whose offset
+        is unknown without one)."""
         data = asdict(self)
         for key in ("published", "updated"):
             value = getattr(self, key)
-            data[key] = value.isoformat() if value else None
+            if self.offsets_recorded:
+                data[key] = iso_in_offset(value, getattr(self, f"{key}_offset"))
+            else:
+                data[key] = value.isoformat() if value else None
         return data
+
+
+def iso_in_offset(value: datetime | None, offset: int | None) -> str | None:
+    """ISO 8601 of a date in `offset` (minutes east of UTC), or its naive wall clock when the
+    offset is unknown (None)."""
+    if value is None:
+        return None
+    if offset is None:
+        return value.replace(tzinfo=None).isoformat()
+    return value.astimezone(timezone(timedelta(minutes=offset))).isoformat()

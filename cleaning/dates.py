@@ -3,15 +3,22 @@
 Forms handled: "T4, 08/02/2023 - 16:19" (Drupal, month/day), "Thứ Tư, 02/08/2023 16:19",
 "Ngày đăng 24/03/2025 | 07:09", "Đăng ngày 02/08/2023", "08:41 21/08/2015", "17:18, 03/08/2020",
 "10:32 | 04/12/2020", "(29/06/2026, 14:49)", "ngày 31 tháng 7 năm 2023", ISO 8601 strings.
-Every result is an aware datetime in Asia/Ho_Chi_Minh. dateparser is only a last resort.
+dateparser is only a last resort.
+
+Offsets: an ISO value that states its offset ("23:32+03:00", "Z") keeps it, as a fixed
+`datetime.timezone`; a time the page wrote without one is *localised* to Asia/Ho_Chi_Minh, and
+only then carries the `VN_TZ` zone object itself: `is_localised(dt)` tells the two apart, so a
+caller that knows the page is not Vietnamese can take the localisation back (`wall_clock`).
+`read_iso` gives the value as written: aware with its own offset, or naive.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-__all__ = ["VN_TZ", "parse_date", "parse_iso", "has_date", "DMY", "MDY"]
+__all__ = ["VN_TZ", "parse_date", "parse_iso", "read_iso", "iso_has_time", "is_localised", "offset_minutes",
+           "wall_clock", "has_date", "DMY", "MDY"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DMY = "dmy"
@@ -71,25 +78,77 @@ def _time_tuple(m: re.Match[str]) -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def parse_iso(value: str) -> datetime | None:
-    """ISO 8601 (meta tags, JSON-LD, <time datetime>); naive values are Vietnamese local time."""
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+# a time of day in an ISO value: "2021-05-22T23:32", "2021-05-22 23:32", compact "20210522T2332"
+_ISO_TIME = re.compile(r"\d[T ]\d{2}:?\d{2}")
+
+
+def _fixed_offset(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text == "Z":
+        return timezone.utc
+    m = _OFFSET.match(text)
+    if not m:
+        return None
+    minutes = int(m.group(2)) * 60 + int(m.group(3))
+    if minutes > 18 * 60:
+        return None
+    return timezone(timedelta(minutes=-minutes if m.group(1) == "-" else minutes))
+
+
+def read_iso(value: str) -> datetime | None:
+    """An ISO 8601 value as written: aware with the page's own offset, or naive when it states
+    none (a date alone is midnight, naive)."""
     value = value.strip()
     if not value:
         return None
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
-        m = _ISO_DATE.search(value)
-        if not m:
-            return None
-        y, mo, d = (int(g) for g in m.group(1, 2, 3))
-        dt = _aware(y, mo, d, int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0))
-        if dt is None:
-            return None
-        return dt
-    if dt.tzinfo is None:
+        pass
+    m = _ISO_DATE.search(value)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.group(1, 2, 3))
+    tz = _fixed_offset(m.group(7))
+    try:
+        return datetime(y, mo, d, int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def iso_has_time(value: str) -> bool:
+    """Whether an ISO value carries a time of day, not a date alone."""
+    return bool(_ISO_TIME.search(value))
+
+
+def parse_iso(value: str) -> datetime | None:
+    """ISO 8601 (meta tags, JSON-LD, <time datetime>): the page's own offset kept; a naive value
+    is Vietnamese local time (localised: `is_localised`)."""
+    dt = read_iso(value)
+    if dt is None:
+        return None
+    if dt.tzinfo is None or dt.utcoffset() is None:
         return dt.replace(tzinfo=VN_TZ)
-    return dt.astimezone(VN_TZ)
+    return dt
+
+
+def is_localised(dt: datetime) -> bool:
+    """True for a time the page wrote without an offset, localised here to Vietnam time."""
+    return dt.tzinfo is VN_TZ
+
+
+def wall_clock(dt: datetime) -> datetime:
+    """`dt` as the naive wall clock the page wrote when it was localised, else unchanged."""
+    return dt.replace(tzinfo=None) if is_localised(dt) else dt
+
+
+def offset_minutes(dt: datetime | None) -> int | None:
+    """Minutes east of UTC of an aware datetime (None for None or naive)."""
+    if dt is None or dt.utcoffset() is None:
+        return None
+    return int(dt.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
 
 
 def parse_date(text: str, order: str | None = None) -> datetime | None:

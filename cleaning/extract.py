@@ -10,14 +10,17 @@ import logging
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree, html as lxml_html
 
 from . import boilerplate, bylines
+from .authors import machine_person_names, page_authors
 from .article import Article, Attachment, ExtractionError, Image, PortalHints
 from .blocks import ImageItem, Line, strip_boilerplate_blocks, walk
 from .dates import parse_date, parse_fallback
+from .published import PUBLISHED, UPDATED, WEIGHTS as DATE_WEIGHTS, DateCandidate, choose, finish, \
+    htmldate_candidate, machine_candidates, time_candidates, url_candidate
 from .families import detect_family, page_class
 from .families.base import COMMON_DATE, FamilyPage
 from .families.generic import FOREIGN_TEXT_OPTIONS, density_container, trafilatura_container, trafilatura_text
@@ -28,9 +31,8 @@ from .meta import (
     chunks_with,
     language,
     meta_content,
-    meta_published,
-    meta_updated,
     reads_vietnamese,
+    VIETNAMESE_LETTERS_RE,
     visible_text_nodes,
     site_name,
     strip_site_suffix,
@@ -56,7 +58,6 @@ CMS_NEEDLES = ("author", "by", "bởi")
 # "By admin" (Drupal's Olivero), "bởi admin" (Vietnamese WordPress/Drupal): an account name is
 # one lower-case token; "By Nguyễn Văn A" is a byline, not a CMS account
 BY_ACCOUNT_RE = re.compile(r"(?:\b[Bb]y|\b[Bb]ởi)\s*:?\s+([a-z][a-z0-9_.@-]{1,30})\s*$")
-URL_DATE_RE = re.compile(r"/(20\d{2}|19\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|$)")
 SENTENCE_END = (".", "!", "?", ":", ";")
 PHOTO_CREDIT_RE = re.compile(r"\(\s*ảnh\s*:[^)]*\)\s*$|\bảnh\s*:\s*[^\s,.]+\S*\s*$", re.IGNORECASE)
 MAX_CAPTION_CHARS = 300
@@ -232,13 +233,43 @@ def _date_label(el: etree._Element, own: str) -> str | None:
     return None
 
 
-def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str | None]:
-    dt, source = meta_published(doc)
-    if dt:
-        return dt, source
-    dt, source = page.published()
-    if dt:
-        return dt, source
+def _published(doc, page, url, title_el, body_el, vietnamese=True, found=None) -> tuple[datetime | None, str | None]:
+    """The publication date, chosen among candidates by reliability and agreement
+    (cleaning/published.py): meta and JSON-LD, `<time>` elements of the article, the URL; when
+    no machine date says, the family's selector and the article's header; on a foreign page
+    htmldate when nothing better is found (its extensive search only when nothing at all is).
+    `found`: the page's machine candidates, extended here with the others (the update is
+    chosen from them too). The value is as the page wrote it (`published.finish` settles it)."""
+    cands = found if found is not None else machine_candidates(doc)
+    cands += time_candidates(doc, _in_boilerplate, title_el)
+    if (from_url := url_candidate(url)) is not None:
+        cands.append(from_url)
+    if not any(c.kind == PUBLISHED and _family_of(c.source) in ("meta", "jsonld") for c in cands):
+        dt, source = page.published()
+        if dt is None:
+            dt, source = _header_date(doc, page, title_el, body_el)
+            weight = DATE_WEIGHTS["text"]
+        else:
+            weight = DATE_WEIGHTS["family"]
+        if dt is not None:
+            cands.append(DateCandidate(dt, source or "family", weight, (dt.hour, dt.minute, dt.second) != (0, 0, 0)))
+    # htmldate reads any date of the text: never on a page whose headline is Vietnamese, though
+    # too short to be read as such (its body's event dates are not its date)
+    if not vietnamese and not any(c.kind == PUBLISHED and c.weight >= DATE_WEIGHTS["text"] for c in cands) \
+            and not VIETNAMESE_LETTERS_RE.search(f"{text_of(doc.find('.//title'))} {text_of(title_el)}"):
+        dated = any(c.kind == PUBLISHED for c in cands)
+        if (guess := htmldate_candidate(doc, url, not dated, DATE_SKIP_WORDS)) is not None:
+            cands.append(guess)
+    best = choose(cands)
+    return (best.value, best.source) if best is not None else (None, None)
+
+
+def _family_of(source: str) -> str:
+    return source.split(":", 1)[0]
+
+
+def _header_date(doc, page, title_el, body_el) -> tuple[datetime | None, str | None]:
+    """A date-classed element, else a date written between the headline and the body."""
     order = _order_index(doc)
     lo = order.get(title_el, -1) if title_el is not None else -1
     hi = _last_index(body_el, order) if body_el is not None else len(order)
@@ -272,12 +303,9 @@ def _published(doc, page, url, title_el, body_el) -> tuple[datetime | None, str 
                 return dt, "text:near-title"
         if update_labelled is not None:  # the only date the header shows: the portal's own time
             return update_labelled, "text:near-title"
-    m = URL_DATE_RE.search(urlsplit(url).path)
-    if m:
-        dt = parse_date(f"{m.group(3)}/{m.group(2)}/{m.group(1)}", "dmy")
-        if dt:
-            return dt, "url"
     return None, None
+
+
 
 
 # -- body -----------------------------------------------------------------------------------------
@@ -544,7 +572,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     text_nodes = visible_text_nodes(doc)
     view_count = _view_count(text_nodes)
     cms_user = _cms_user(text_nodes)
-    updated = meta_updated(doc)
+    dates = machine_candidates(doc)  # published/updated candidates; `_published` adds the others
 
     # The page objects and the boilerplate catalogue are written for Vietnamese portals; a page
     # in another language (or one whose template no rule finds) gets trafilatura's own text.
@@ -560,7 +588,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
                 summary_el is container or summary_el in container.iterancestors()
                 or len(summary or "") > 0.5 * len(page.text(container))):
             summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
-        published, date_source = _published(doc, page, url, title_el, container)
+        published, date_source = _published(doc, page, url, title_el, container, vietnamese, dates)
         strip_boilerplate_blocks(container, page.REMOVE)
         attachments = _attachments(container, url)
         items = walk(container, url)
@@ -579,7 +607,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         if len(plain.strip()) < CONTAINER_MIN_CHARS:  # a menu or a notice, not an article
             raise ExtractionError("no_body", "no article container found")
         body = [Line(collapse_ws(t)) for t in plain.splitlines() if t.strip()]
-        published, date_source = _published(doc, page, url, title_el, None)
+        published, date_source = _published(doc, page, url, title_el, None, vietnamese, dates)
     if title is None:
         raise ExtractionError("no_title", "no headline found")
 
@@ -593,6 +621,10 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         lines, template_lines = drop_template_lines(
             lines, getattr(portal, "template_segments", None) or frozenset())
         lines, authors, unit, attribution = _trailing(lines)
+        if not authors:  # a machine author only when it names a person, never the site or a unit
+            authors = machine_person_names(doc)
+    else:  # meta, JSON-LD, rel=author, byline elements and "By …" lines (cleaning/authors.py)
+        authors = page_authors(doc, text_nodes)
 
     source_tag = None
     if lines and vietnamese:
@@ -618,6 +650,10 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
             published = parse_fallback(near)
             date_source = "dateparser" if published else None
 
+    # the page's own offset kept; naive times are Vietnam time only on a Vietnamese page
+    published, published_offset = finish(published, vietnamese)
+    updated_found = choose(dates, UPDATED)
+    updated, updated_offset = finish(updated_found.value if updated_found else None, vietnamese)
     return Article(
         url=url,
         title=_display(title) or "",
@@ -625,7 +661,10 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         content_hash=content_hash(text),
         published=published,
         date_source=date_source,
+        published_offset=published_offset,
         updated=updated,
+        updated_offset=updated_offset,
+        offsets_recorded=True,
         authors=[_display(a) for a in authors],
         unit=_display(unit),
         captions=[_display(c) for c in captions],

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.etree import XPath
 
-from .dates import parse_iso
+from .dates import VN_TZ
 from .normalize import collapse_ws
 
 __all__ = [
@@ -27,24 +27,9 @@ __all__ = [
     "text_of",
 ]
 
-META_PUBLISHED_KEYS: tuple[tuple[str, str], ...] = (
-    ("property", "article:published_time"),
-    ("name", "article:published_time"),
-    ("itemprop", "datePublished"),
-    ("name", "pubdate"),
-    ("name", "publishdate"),
-    ("name", "dc.date.issued"),
-    ("name", "DC.date.issued"),
-    ("property", "og:published_time"),
-)
-META_UPDATED_KEYS: tuple[tuple[str, str], ...] = (
-    ("property", "article:modified_time"),
-    ("itemprop", "dateModified"),
-    ("property", "og:updated_time"),
-)
+# meta tags and JSON-LD keys of the dates: cleaning/published.py (META_DATE_KEYS)
 JSONLD_XPATH = XPath('//script[@type="application/ld+json"]')
 CANONICAL_XPATH = XPath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
-TIME_XPATH = XPath("//time[@datetime]/@datetime")
 
 # Words that name a site wherever they stand in a <title>, so also at its head (where a unit's
 # name does not: "UBND tỉnh ..." may well start a headline).
@@ -96,32 +81,23 @@ def jsonld_objects(doc: etree._Element) -> list[dict]:
 
 
 def meta_published(doc: etree._Element) -> tuple[datetime | None, str | None]:
-    """Machine-readable published date and where it came from."""
-    for attr, key in META_PUBLISHED_KEYS:
-        value = meta_content(doc, attr, key)
-        if value:
-            dt = parse_iso(value)
-            if dt:
-                return dt, f"meta:{key}"
-    for obj in jsonld_objects(doc):
-        value = obj.get("datePublished")
-        if isinstance(value, str):
-            dt = parse_iso(value)
-            if dt:
-                return dt, "jsonld:datePublished"
-    return None, None
+    """Machine-readable published date (meta tags, JSON-LD) and where it came from; naive values
+    localised to Vietnam time. Extraction chooses among all candidates (cleaning/published.py)."""
+    from .published import PUBLISHED, choose, machine_candidates
+
+    best = choose(machine_candidates(doc), PUBLISHED)
+    return (_localised(best.value), best.source) if best else (None, None)
 
 
 def meta_updated(doc: etree._Element) -> datetime | None:
-    for attr, key in META_UPDATED_KEYS:
-        value = meta_content(doc, attr, key)
-        if value and (dt := parse_iso(value)):
-            return dt
-    for obj in jsonld_objects(doc):
-        value = obj.get("dateModified")
-        if isinstance(value, str) and (dt := parse_iso(value)):
-            return dt
-    return None
+    from .published import UPDATED, choose, machine_candidates
+
+    best = choose(machine_candidates(doc), UPDATED)
+    return _localised(best.value) if best else None
+
+
+def _localised(value: datetime) -> datetime:
+    return value if value.utcoffset() is not None else value.replace(tzinfo=VN_TZ)
 
 
 def canonical_url(doc: etree._Element, url: str) -> str | None:

@@ -78,14 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser(
         "eval", help="score the extractor against ground truth, side by side with trafilatura",
         description="(a) replica portals per family and field, (b) the ScrapingHub benchmark with "
-                    "its reference metric, (c) Vietnamese pages with ground truth; (b) and (c) are "
+                    "its reference metric, (c) Vietnamese pages with ground truth, (d) foreign pages "
+                    "built here (dates in their own offsets, authors from markup); (b) and (c) are "
                     "read from ../shared/eval (or --data) and skipped, saying why, when absent. "
                     "With --layouts N, (a) scores N portal layouts drawn from portalsim's layout "
                     "grammar (seeds S..S+N-1 of --seed S) instead of the six families: development "
                     "seeds are 0-999; seeds >= 1000 are held out: never look at their pages while "
                     "developing, only at aggregate scores.")
     evaluate.add_argument("sections", nargs="*", metavar="SECTION",
-                          help="replica, scrapinghub, vn (default: all three)")
+                          help="replica, scrapinghub, vn, foreign (default: all four)")
     evaluate.add_argument("--articles", type=int, default=120, help="stories in the replica (default 120)")
     evaluate.add_argument("--seed", type=int, default=0,
                           help="replica seed; with --layouts, also the first layout seed (default 0)")

@@ -3,16 +3,17 @@
 (a) the replica portals (portalsim truth, per family and field; or, with `layouts`, portal
 layouts drawn from portalsim's grammar, per layout and overall), (b) the ScrapingHub
 article-extraction benchmark with its reference metric, (c) the Vietnamese pages with ground
-truth; the data of (b) and (c) is read from ../shared/eval, never copied here.
+truth, (d) foreign pages built here (dates in their own offsets, authors from markup); the data of (b) and (c) is read from ../shared/eval, never copied here.
 """
 from __future__ import annotations
 
 from evaluation.datasets import EvalDataMissing, evaluate_scrapinghub, evaluate_vn, find_eval_dir
+from evaluation.foreign import evaluate_foreign
 from evaluation.layouts import evaluate_layouts
 from evaluation.replica import evaluate_replica
 from evaluation.report import failed_bars, print_report
 
-SECTIONS = ("replica", "scrapinghub", "vn")
+SECTIONS = ("replica", "scrapinghub", "vn", "foreign")
 
 
 def run_eval(sections=SECTIONS, *, articles: int = 120, seed: int = 0, data: str | None = None,
@@ -27,6 +28,8 @@ def run_eval(sections=SECTIONS, *, articles: int = 120, seed: int = 0, data: str
     elif "replica" in sections:
         results["replica"] = {"articles": articles, "seed": seed,
                               "by_extractor": evaluate_replica(articles, seed)}
+    if "foreign" in sections:
+        results["foreign"] = evaluate_foreign()
     wanted = [s for s in ("scrapinghub", "vn") if s in sections]
     if wanted:
         try:

@@ -39,6 +39,9 @@ def failed_bars(results: dict) -> list[str]:
         for name in REPLICA_ZERO:
             if row[name]:
                 misses.append(f"replica {family}: {name} = {row[name]} (must be 0)")
+    fo = results.get("foreign")
+    if fo and fo.get("govcrawl") and fo.get("trafilatura") and fo["govcrawl"]["authors"] < fo["trafilatura"]["authors"]:
+        misses.append(f"foreign: authors {fo['govcrawl']['authors']:.3f} < trafilatura {fo['trafilatura']['authors']:.3f}")
     sh = results.get("scrapinghub")
     if sh and "govcrawl" in sh and "trafilatura" in sh and sh["govcrawl"]["body_f1"] < sh["trafilatura"]["body_f1"]:
         misses.append(f"scrapinghub: body F1 {sh['govcrawl']['body_f1']:.3f} < trafilatura "
@@ -89,6 +92,12 @@ def print_report(results: dict, out: IO[str]) -> None:
                              _ok(r.get("date_ok")), _ok(r.get("title_ok")), _ok(r.get("authors_ok")),
                              _cell(r["body_f1"]) if "body_f1" in r else "-"])
         _table(["page", "extractor", "refused", "chars", "leaked", "date", "title", "authors", "body_f1"], rows, out)
+    if "foreign" in results:
+        fo = results["foreign"]
+        out.write(f"\n(d) foreign pages: {fo['pages']} pages built in English, German and French (published: the "
+                  "instant; offset: also the page's own offset)\n")
+        cols = ("body_f1", "title", "published", "offset", "authors")
+        _table(["extractor", *cols], [[name, *(_cell(fo[name][c]) for c in cols)] for name in fo if isinstance(fo[name], dict)], out)
     for section, reason in results.get("skipped", {}).items():
         out.write(f"\n({section}) skipped: {reason}\n")
 

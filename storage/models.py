@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, MetaData, SmallInteger,
+                        String, Text, UniqueConstraint, false)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -109,6 +109,13 @@ class Article(Base):
     published: Mapped[datetime | None] = mapped_column(index=True)
     date_source: Mapped[str | None] = mapped_column(String(50))
     updated: Mapped[datetime | None]
+    # The page's own UTC offset of `published` / `updated` (minutes east of UTC; 420 for a
+    # Vietnamese page's naive time). With `offsets_recorded`, NULL means the page gave none (a
+    # foreign page's wall clock, stored labelled UTC, exported without offset); rows written
+    # before migration 0007 have it false and their dates read as Vietnam time, as before.
+    published_offset: Mapped[int | None] = mapped_column(SmallInteger)
+    updated_offset: Mapped[int | None] = mapped_column(SmallInteger)
+    offsets_recorded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     authors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     unit: Mapped[str | None] = mapped_column(Text)
     captions: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -154,6 +161,8 @@ class ArticleUrl(Base):
     portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     published: Mapped[datetime | None]
+    published_offset: Mapped[int | None] = mapped_column(SmallInteger)  # as Article.published_offset
+    offsets_recorded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))

@@ -211,6 +211,9 @@ def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: _Port
     row.published = page_time(article.published)
     row.date_source = article.date_source
     row.updated = page_time(article.updated)
+    row.published_offset = article.published_offset
+    row.updated_offset = article.updated_offset
+    row.offsets_recorded = article.offsets_recorded
     row.authors = list(article.authors)
     row.unit = article.unit
     row.captions = list(article.captions)
@@ -476,7 +479,8 @@ def _touch(link: ArticleUrl, row: Article, seen_at: datetime) -> None:
 def _copy_metadata(article: CleanArticle) -> dict[str, Any]:
     """What one portal's copy says about itself, kept per URL."""
     return {"title": article.title, "authors": list(article.authors), "unit": article.unit,
-            "source_tag": article.source_tag, "attribution": article.attribution}
+            "source_tag": article.source_tag, "attribution": article.attribution,
+            "published_offset": article.published_offset, "offsets_recorded": article.offsets_recorded}
 
 
 def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy,
@@ -545,17 +549,34 @@ def _iso_vn(value: datetime | None) -> str | None:
     return value.astimezone(VN_TZ).isoformat() if value is not None else None
 
 
+def _iso_page(value: datetime | None, offset: int | None, recorded: bool | None) -> str | None:
+    """A page date as exported: in the page's own offset when known; a wall clock without
+    offset when the page gave none (`recorded`: a foreign page); else, as in rows written before
+    offsets were kept, Vietnam time (+07:00)."""
+    if value is None:
+        return None
+    if offset is not None:
+        return value.astimezone(timezone(timedelta(minutes=offset))).isoformat()
+    if recorded:
+        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+    return _iso_vn(value)
+
+
 def article_to_dict(row: Article) -> dict[str, Any]:
-    """Export form of a stored article: all fields, portal, sorted URLs, times in +07:00."""
+    """Export form of a stored article: all fields, portal, sorted URLs. `published` / `updated`
+    in the page's own offset (`_iso_page`); the crawl's own times in +07:00."""
     return {
         "id": row.id,
         "content_hash": row.content_hash,
         "title": row.title,
         "text": row.text,
         "summary": row.summary,
-        "published": _iso_vn(row.published),
+        "published": _iso_page(row.published, row.published_offset, row.offsets_recorded),
         "date_source": row.date_source,
-        "updated": _iso_vn(row.updated),
+        "updated": _iso_page(row.updated, row.updated_offset, row.offsets_recorded),
+        "published_offset": row.published_offset,
+        "updated_offset": row.updated_offset,
+        "offsets_recorded": bool(row.offsets_recorded),
         "authors": list(row.authors or []),
         "unit": row.unit,
         "captions": list(row.captions or []),
@@ -619,11 +640,13 @@ def _copies_of(article: Article) -> list[dict[str, Any]]:
         links = by_portal[portal_id]
         first = links[0]
         copies.append({"article_id": article.id, "portal": first.portal.key,
-                       "published": _iso_vn(first.published), "title": first.title or article.title,
+                       "published": _iso_page(first.published, first.published_offset, first.offsets_recorded),
+                       "title": first.title or article.title,
                        "authors": first.authors if first.authors is not None else list(article.authors or []),
                        "unit": first.unit, "source_tag": first.source_tag, "attribution": first.attribution,
                        "urls": sorted(link.url for link in links)})
-    return copies or [{"article_id": article.id, "portal": article.portal.key, "published": _iso_vn(article.published),
+    return copies or [{"article_id": article.id, "portal": article.portal.key,
+                       "published": _iso_page(article.published, article.published_offset, article.offsets_recorded),
                        "title": article.title, "authors": list(article.authors or []), "unit": article.unit,
                        "source_tag": article.source_tag, "attribution": article.attribution, "urls": []}]
 

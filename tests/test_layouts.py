@@ -18,6 +18,7 @@ import pytest
 from lxml import html as lhtml
 
 from evaluation.catalogue import present
+from evaluation.foreign import evaluate_foreign, foreign_page
 from evaluation.layouts import AGGREGATES, evaluate_layouts
 from evaluation.report import LAYOUT_BARS, failed_bars
 from portalsim import ReplicaServer, build_replica
@@ -258,3 +259,19 @@ def test_held_out_sample_is_scored():
     assert all(m.startswith("replica all layouts:") for m in misses)
     if HELD_OUT_BARS_ENFORCED:
         assert misses == [], misses
+
+
+def test_foreign_pages_dates_in_their_own_offsets_and_authors_from_markup():
+    pages = [foreign_page(i) for i in range(32)]
+    assert [p.html for p in pages] == [foreign_page(i).html for i in range(32)]
+    assert {p.lang for p in pages} == {"en", "de", "fr"}
+    assert {p.date_source for p in pages} == {"time", "jsonld", "meta", "time_naive"}
+    assert {p.author_source for p in pages} == {"rel_author", "jsonld", "meta", "byline"}
+    offsets = {p.published.utcoffset() for p in pages if p.published.tzinfo}
+    assert len(offsets) >= 6 and all(o.total_seconds() != 7 * 3600 for o in offsets)
+    assert any(len(p.authors) == 2 for p in pages) and any(p.published.hour == 23 for p in pages)
+    for p in pages:
+        assert p.title in p.html and all(a in p.html for a in p.authors)
+        assert p.published.isoformat(timespec="seconds") in p.html
+    results = evaluate_foreign(8)
+    assert set(results["govcrawl"]) == {"title", "published", "offset", "authors", "body_f1"}

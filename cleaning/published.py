@@ -1,0 +1,321 @@
+"""Published and updated dates on any page: candidates from every source, chosen by evidence.
+
+Sources, most reliable first (`WEIGHTS`): JSON-LD `datePublished` / `dateCreated` /
+`dateModified` of an article-like object (also in `@graph` and lists), machine meta tags
+(`article:published_time`, og, itemprop, Dublin Core, parsely, sailthru ...), the family's own
+date selectors, `<time datetime>` / `itemprop=datePublished` elements of the article (never in a
+related list, comment, sidebar or footer), dates written in the article's header, the date in the
+URL path (/2021/05/22/, /20210522/), and htmldate (foreign pages only) as one more source.
+
+`choose` takes the candidate with the most support: the summed weight of the candidates (one per
+source) that agree with it — the same day as written, or the same instant — then a written time
+of day, then its own weight. A lone weak source still decides when it is the only one; no
+candidate gives no date (null rather than a guess).
+
+Offsets (see `finish`): a value that states its offset keeps it. A time written without one is
+Vietnam time on a Vietnamese page (as `cleaning.dates` localises it); on any other page its wall
+clock is kept, labelled UTC, with the offset recorded as unknown (None).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.etree import XPath
+
+from .dates import VN_TZ, iso_has_time, offset_minutes, read_iso
+from .meta import jsonld_objects
+
+__all__ = ["DateCandidate", "choose", "finish", "htmldate_candidate", "machine_candidates",
+           "time_candidates", "url_candidate"]
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED, UPDATED = "published", "updated"
+
+# (attribute, lower-case key, kind, weight); meta tags read by the page's own machinery
+META_DATE_KEYS: tuple[tuple[str, str, str, float], ...] = (
+    ("property", "article:published_time", PUBLISHED, 5.0),
+    ("name", "article:published_time", PUBLISHED, 5.0),
+    ("property", "og:published_time", PUBLISHED, 5.0),
+    ("property", "og:article:published_time", PUBLISHED, 5.0),
+    ("itemprop", "datepublished", PUBLISHED, 5.0),
+    ("name", "parsely-pub-date", PUBLISHED, 5.0),
+    ("name", "sailthru.date", PUBLISHED, 4.5),
+    ("name", "dc.date.issued", PUBLISHED, 4.5),
+    ("name", "dcterms.issued", PUBLISHED, 4.5),
+    ("name", "dcterms.created", PUBLISHED, 4.5),
+    ("name", "dc.date.created", PUBLISHED, 4.5),
+    ("name", "citation_publication_date", PUBLISHED, 4.5),
+    ("name", "publishdate", PUBLISHED, 4.5),
+    ("name", "publish-date", PUBLISHED, 4.5),
+    ("name", "publish_date", PUBLISHED, 4.5),
+    ("name", "pubdate", PUBLISHED, 4.5),
+    ("name", "article.published", PUBLISHED, 4.5),
+    ("name", "original-publish-date", PUBLISHED, 4.5),
+    ("name", "date", PUBLISHED, 4.0),
+    ("name", "dc.date", PUBLISHED, 4.0),
+    ("name", "dcterms.date", PUBLISHED, 4.0),
+    ("itemprop", "datecreated", PUBLISHED, 4.5),
+    ("property", "article:modified_time", UPDATED, 5.0),
+    ("property", "og:updated_time", UPDATED, 5.0),
+    ("itemprop", "datemodified", UPDATED, 5.0),
+    ("name", "dcterms.modified", UPDATED, 4.5),
+    ("name", "dc.date.modified", UPDATED, 4.5),
+    ("name", "last-modified", UPDATED, 4.0),
+)
+_META_KEYS = {(attr, key): (kind, weight) for attr, key, kind, weight in META_DATE_KEYS}
+_META_ATTRS = ("property", "name", "itemprop")
+
+JSONLD_DATE_KEYS = (("datePublished", PUBLISHED), ("dateCreated", PUBLISHED), ("dateModified", UPDATED))
+# schema.org types whose dates are the page's article (a video's or an image's are its own)
+ARTICLE_TYPES = re.compile(r"(?i)article|blogposting|posting|report|newsarticle|creativework$")
+PAGE_TYPES = re.compile(r"(?i)webpage|itempage|collectionpage|aboutpage|profilepage")
+
+WEIGHTS = {
+    "jsonld": 5.0,       # an article-like JSON-LD object
+    "jsonld:page": 4.0,  # a WebPage (or untyped) JSON-LD object
+    "family": 4.5,       # the family page object's own date selector
+    "time": 4.0,         # <time datetime> / itemprop=datePublished in the article
+    "text": 3.5,         # a date written in the article's header
+    "url": 2.5,          # a date in the URL path: a day, never a time
+    "htmldate": 2.0,
+}
+
+URL_DATE_PATTERNS = (
+    re.compile(r"/((?:19|20)\d{2})[-/_](\d{1,2})[-/_](\d{1,2})(?=[/_.-]|$)"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.-]|$)"),
+)
+
+TIME_XPATH = XPath('//time[@datetime] | //*[@itemprop="datePublished" or @itemprop="dateCreated"'
+                   ' or @itemprop="dateModified"][not(self::meta)]')
+# blocks whose dates belong to something else, beyond the extractor's own skip rules
+OTHER_DATE_WORDS = frozenset({"comment", "comments", "reply", "replies", "respond", "review", "reviews",
+                              "recommended", "trending", "popular", "latest", "teaser", "promo"})
+_UPDATED_MARK = re.compile(r"(?i)updated?|modified|dateModified")
+_WORDS_RE = re.compile(r"[\s_\-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """One date a source gives: `value` aware (the page's own offset, or `VN_TZ` when localised)
+    or naive (written without an offset); `kind` "published" or "updated"."""
+
+    value: datetime
+    source: str
+    weight: float
+    has_time: bool = True
+    kind: str = PUBLISHED
+
+    @property
+    def day(self) -> date:
+        """The day as the page wrote it (in its own offset, or its wall clock)."""
+        return self.value.date()
+
+
+def _iso_candidate(value: object, source: str, weight: float, kind: str) -> DateCandidate | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    dt = read_iso(value)
+    if dt is None or not 1990 <= dt.year <= 2100:
+        return None
+    return DateCandidate(dt, source, weight, iso_has_time(value), kind)
+
+
+def _types(obj: dict) -> str:
+    kind = obj.get("@type")
+    if isinstance(kind, list):
+        return " ".join(str(k) for k in kind)
+    return str(kind or "")
+
+
+def machine_candidates(doc: etree._Element) -> list[DateCandidate]:
+    """Dates from meta tags and JSON-LD, published and updated."""
+    out: list[DateCandidate] = []
+    seen: set[str] = set()
+    for el in doc.iter("meta"):
+        content = el.get("content")
+        if not content:
+            continue
+        for attr in _META_ATTRS:
+            key = el.get(attr)
+            if key is None:
+                continue
+            found = _META_KEYS.get((attr, key.strip().lower()))
+            if found and key.lower() not in seen:
+                seen.add(key.lower())  # the first tag of a key, as a reader takes it
+                if cand := _iso_candidate(content, f"meta:{key.strip()}", found[1], found[0]):
+                    out.append(cand)
+            break
+    for obj in jsonld_objects(doc):
+        types = _types(obj)
+        if ARTICLE_TYPES.search(types):
+            weight = WEIGHTS["jsonld"]
+        elif not types or PAGE_TYPES.search(types):
+            weight = WEIGHTS["jsonld:page"]
+        else:
+            continue
+        for key, kind in JSONLD_DATE_KEYS:
+            if cand := _iso_candidate(obj.get(key), f"jsonld:{key}", weight, kind):
+                out.append(cand)
+    return out
+
+
+def url_candidate(url: str) -> DateCandidate | None:
+    path = urlsplit(url).path
+    for pattern in URL_DATE_PATTERNS:
+        if m := pattern.search(path):
+            try:
+                day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+            return DateCandidate(day, "url", WEIGHTS["url"], has_time=False)
+    return None
+
+
+def _in_other_block(el: etree._Element) -> bool:
+    for anc in (el, *el.iterancestors()):
+        words = set(_WORDS_RE.split(f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()))
+        if words & OTHER_DATE_WORDS:
+            return True
+    return False
+
+
+def time_candidates(doc: etree._Element, skip: Callable[[etree._Element], bool],
+                    title_el: etree._Element | None = None) -> list[DateCandidate]:
+    """`<time datetime>` and `itemprop=datePublished` elements of the article: not in a block
+    `skip` refuses (related lists, sidebars, footers) nor in comments or teasers. Of those
+    marked as the publication, the one beside the headline (sharing a near ancestor) first,
+    else the first in the page; so too for the update."""
+    near = set()
+    if title_el is not None:
+        anc = title_el.getparent()
+        for _ in range(4):
+            if anc is None:
+                break
+            near.add(anc)
+            anc = anc.getparent()
+    best: dict[str, tuple[bool, DateCandidate]] = {}
+    for el in TIME_XPATH(doc):
+        if skip(el) or _in_other_block(el):
+            continue
+        prop = el.get("itemprop") or ""
+        value = el.get("datetime") or el.get("content") or ""
+        marks = f"{prop} {el.get('class') or ''}"
+        kind = UPDATED if _UPDATED_MARK.search(marks) and "datePublished" not in prop else PUBLISHED
+        cand = _iso_candidate(value, f"time:{prop or 'datetime'}", WEIGHTS["time"], kind)
+        if cand is None:
+            continue
+        beside = bool(near) and any(a in near for a in el.iterancestors())
+        held = best.get(kind)
+        if held is None or (beside and not held[0]):
+            best[kind] = (beside, cand)
+    return [cand for _, cand in best.values()]
+
+
+HTMLDATE_FORMAT = "%Y-%m-%d %H:%M:%S%z"
+
+
+def _pruned(doc: etree._Element, skip_words: frozenset[str]) -> etree._Element:
+    """A copy of `doc` without the blocks whose dates belong to something else: elements whose
+    class or id holds one of `skip_words` (or OTHER_DATE_WORDS), footers, navigation, asides and
+    the site's header (a <header> outside an article)."""
+    words_of_other = skip_words | OTHER_DATE_WORDS
+    copy = deepcopy(doc)
+    doomed = []
+    for el in copy.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("footer", "nav", "aside", "script", "style", "noscript"):
+            doomed.append(el)
+            continue
+        if el.tag == "header" and not any(a.tag in ("article", "main") for a in el.iterancestors()):
+            doomed.append(el)
+            continue
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if attrs.strip() and set(_WORDS_RE.split(attrs.lower())) & words_of_other:
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+    return copy
+
+
+def htmldate_candidate(doc: etree._Element, url: str, extensive: bool = False,
+                       skip_words: frozenset[str] = frozenset()) -> DateCandidate | None:
+    """htmldate's reading of the page (its original date), on a copy without the blocks whose
+    dates are not the article's (`_pruned`: clocks, related lists, comments, footers).
+    `extensive` adds its opportunistic text search. Measured on the 181 ScrapingHub pages
+    (bench: /tmp script in the closing note): 0.2 ms median fast, 1.2 ms mean extensive."""
+    try:
+        from htmldate import find_date
+    except ImportError:  # pragma: no cover - installed with trafilatura
+        return None
+    try:
+        found = find_date(_pruned(doc, skip_words), extensive_search=extensive, original_date=True, url=url,
+                          outputformat=HTMLDATE_FORMAT)
+    except Exception:  # htmldate raises assorted errors on odd markup
+        logger.debug("htmldate failed on %s", url, exc_info=True)
+        return None
+    if not found:
+        return None
+    try:
+        dt = datetime.strptime(found, HTMLDATE_FORMAT) if found[19:] else \
+            datetime.strptime(found[:19], "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    has_time = (dt.hour, dt.minute, dt.second) != (0, 0, 0)
+    return DateCandidate(dt, "htmldate" + (":extensive" if extensive else ""), WEIGHTS["htmldate"], has_time)
+
+
+def _agree(a: DateCandidate, b: DateCandidate) -> bool:
+    if a.day == b.day:
+        return True
+    if a.has_time and b.has_time and a.value.utcoffset() is not None and b.value.utcoffset() is not None:
+        return abs((a.value - b.value).total_seconds()) <= 60
+    return False
+
+
+def _family(source: str) -> str:
+    """Sources that read the same markup count once: "meta:…", "jsonld:…", "time:…"."""
+    return source.split(":", 1)[0]
+
+
+def choose(candidates: Iterable[DateCandidate], kind: str = PUBLISHED) -> DateCandidate | None:
+    """The best-supported candidate of `kind` (see the module docstring)."""
+    pool = [c for c in candidates if c.kind == kind]
+    if not pool:
+        return None
+
+    def support(c: DateCandidate) -> float:
+        weights: dict[str, float] = {}
+        for other in pool:
+            if other is c or _agree(c, other):
+                fam = _family(other.source)
+                weights[fam] = max(weights.get(fam, 0.0), other.weight)
+        return sum(weights.values())
+
+    return max(pool, key=lambda c: (support(c), c.has_time, c.weight))
+
+
+def finish(value: datetime | None, vietnamese: bool) -> tuple[datetime | None, int | None]:
+    """The Article's (datetime, offset in minutes) for a chosen value.
+
+    Aware with the page's own offset: kept. Localised (`VN_TZ`) or naive: Vietnam time on a
+    Vietnamese page; on another page the wall clock labelled UTC, offset None (unknown)."""
+    if value is None:
+        return None, None
+    if value.tzinfo is VN_TZ or value.utcoffset() is None:
+        wall = value.replace(tzinfo=None)
+        if vietnamese:
+            local = wall.replace(tzinfo=VN_TZ)
+            return local, offset_minutes(local)
+        return wall.replace(tzinfo=timezone.utc), None
+    return value, offset_minutes(value)
