@@ -64,6 +64,11 @@ _PAREN = re.compile(r"[(\[{][^)\]}]*[)\]}]")
 # "Jane Doe for Reuters", "Jane Doe at The Times", "Jane Doe - AP": the affiliation goes
 _AFFILIATION = re.compile(r"\s+(?:for|at|of|from|via|with|in|on|für|pour|bei|—|–|-)\s+.*$", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
+# what follows a name on a byline row: its date, an agency, the row's buttons ("Theresa May" keeps May)
+_TRAILING = re.compile(
+    r"\s+(?:January|February|March|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"Published|Updated|Posted|Share|Follow|Email|Associated Press|Reuters|AFP|Bloomberg)\b.*$")
 ROLE_WORDS = frozenset({
     "staff", "writer", "writers", "reporter", "reporters", "correspondent", "editor", "editors", "contributor",
     "contributing", "columnist", "senior", "chief", "political", "photographer", "producer", "news", "desk",
@@ -80,6 +85,7 @@ def _clean_one(part: str) -> str | None:
     part = _PAREN.sub("", part)
     part = _PREFIX.sub("", collapse_ws(part))
     part = _AFFILIATION.sub("", part)
+    part = _TRAILING.sub("", part)
     part = re.sub(r"\d.*$", "", part)  # "Jane Doe 12 hours ago"
     part = part.strip(" \t.,:;!?*#\"'‘’“”|-–—·•")
     if not part or len(part) > MAX_NAME_CHARS or "http" in part.lower() or "www." in part.lower():
@@ -91,8 +97,10 @@ def _clean_one(part: str) -> str | None:
         return None  # "Staff Writer"
     if not all(_LETTER.search(tok) for tok in tokens):
         return None
-    if part == part.lower():
-        part = part.title()
+    if part == part.lower() or not part[0].isupper():
+        return None  # "the Orange County ..." is a sentence's piece, not a name
+    if tokens[-1].lower().strip(".") in ROLE_WORDS:
+        return None  # "AP Auto Writer"
     return part
 
 
@@ -114,12 +122,14 @@ def clean_names(values: Iterable[str]) -> list[str]:
     return [n for n in names if not any(n != m and n in m for m in names)]
 
 
-def _jsonld_names(value: Any) -> list[str]:
+def _jsonld_names(value: Any, by_id: dict[str, dict] | None = None) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
-        return [n for item in value for n in _jsonld_names(item)]
+        return [n for item in value for n in _jsonld_names(item, by_id)]
     if isinstance(value, dict):
+        if "name" not in value and by_id and isinstance(value.get("@id"), str) and value["@id"] in by_id:
+            value = by_id[value["@id"]]  # {"@id": ...}: the Person elsewhere in the @graph
         name = value.get("name")
         if isinstance(name, (str, list)):
             return _jsonld_names(name)
@@ -130,13 +140,15 @@ def _jsonld_names(value: Any) -> list[str]:
 
 
 def _jsonld_authors(doc: etree._Element) -> list[str]:
-    for obj in jsonld_objects(doc):
+    objects = jsonld_objects(doc)
+    by_id = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str) and "name" in obj}
+    for obj in objects:
         kind = obj.get("@type")
         kind = " ".join(map(str, kind)) if isinstance(kind, list) else str(kind or "")
         if kind and not ARTICLE_TYPES.search(kind):
             continue
         for key in ("author", "creator"):
-            if names := clean_names(_jsonld_names(obj.get(key))):
+            if names := clean_names(_jsonld_names(obj.get(key), by_id)):
                 return names
     return []
 
@@ -162,6 +174,8 @@ def machine_authors(doc: etree._Element) -> list[str]:
 
 def _in_other_block(el: etree._Element) -> bool:
     for anc in (el, *el.iterancestors()):
+        if anc.tag in ("body", "html"):  # their classes describe the page ("one-sidebar"), not a block
+            break
         if anc.tag in ("footer", "aside", "nav"):
             return True
         attrs = f"{anc.get('class') or ''} {anc.get('id') or ''}"

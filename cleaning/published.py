@@ -181,6 +181,8 @@ def url_candidate(url: str) -> DateCandidate | None:
 
 def _in_other_block(el: etree._Element) -> bool:
     for anc in (el, *el.iterancestors()):
+        if anc.tag in ("body", "html"):  # their classes describe the page, not a block
+            break
         words = set(_WORDS_RE.split(f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()))
         if words & OTHER_DATE_WORDS:
             return True

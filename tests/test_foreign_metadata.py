@@ -147,8 +147,8 @@ def test_jsonld_author_list():
 
 
 def test_jsonld_organization_author_and_graph():
-    obj = {"@graph": [{"@type": "Article", "author": {"@type": "Organization", "name": "Example News Desk"}}]}
-    assert extract_article(page(head=jsonld(obj)), URL).authors == ["Example News Desk"]
+    obj = {"@graph": [{"@type": "Article", "author": {"@type": "Organization", "name": "Example Media Group"}}]}
+    assert extract_article(page(head=jsonld(obj)), URL).authors == ["Example Media Group"]
 
 
 def test_rel_author_link():
