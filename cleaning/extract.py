@@ -26,6 +26,7 @@ from .families.base import COMMON_DATE, FamilyPage
 from .families.generic import FOREIGN_TEXT_OPTIONS, density_container, trafilatura_container, trafilatura_text
 from .fingerprint import content_hash
 from .templates import drop_template_lines
+from .titles import choose_title
 from .meta import (
     canonical_url,
     chunks_with,
@@ -127,8 +128,8 @@ def _element_with_text(doc: etree._Element, text: str) -> etree._Element | None:
     return best
 
 
-def _title_and_anchor(doc, page):
-    title, el = _title(doc, page)
+def _title_and_anchor(doc, page, body_el):
+    title, el = choose_title(doc, page.title(), body_el, site_name(doc), _order_index(doc))
     if title and el is None:
         el = _element_with_text(doc, title)
     if title and title.isupper():
@@ -149,33 +150,6 @@ def _cased_form(doc: etree._Element, title: str) -> str:
             if form and not form.isupper() and collapse_ws(form).lower() == wanted:
                 return collapse_ws(form)
     return title
-
-
-def _title(doc: etree._Element, page: FamilyPage) -> tuple[str | None, etree._Element | None]:
-    """Family selector; else the <title>/og:title headline confirmed by a heading; else best guess."""
-    text, el = page.title()
-    if text:
-        return text, el
-    site = site_name(doc)
-    html_title = text_of(doc.find(".//title"))
-    stripped = strip_site_suffix(html_title, site) if html_title else ""
-    og = meta_content(doc, "property", "og:title")
-    og = strip_site_suffix(og, site) if og else ""
-    for candidate in (og, stripped):
-        if len(candidate) >= 8 and (anchor := _element_with_text(doc, candidate)) is not None:
-            return text_of(anchor), anchor
-    h1s = [(text_of(h), h) for h in doc.iter("h1")]
-    h1s = [(t, h) for t, h in h1s if len(t) >= 8 and (not site or t.lower() != site.lower())]
-    for t, h in h1s:  # "<headline> - <site>" in <title> and the headline in an h1
-        if stripped and t.lower() in stripped.lower() and len(t) >= len(stripped) / 2:
-            return t, h
-    if len(og) >= 8 and (not site or og.lower() != site.lower()):
-        return og, None
-    if len(stripped) >= 8 and (not site or stripped.lower() != site.lower()):
-        return stripped, None
-    if h1s:
-        return h1s[0]
-    return (stripped or None), None
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -565,7 +539,6 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     family = hinted if hinted and hinted != "auto" else detect_family(raw, url)
     page = page_class(family)(doc, url, getattr(portal, "date_order", None), raw)
 
-    title, title_el = _title_and_anchor(doc, page)
     summary, summary_el = page.summary()
     category = page.category()
     canonical = canonical_url(doc, url)
@@ -578,6 +551,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     # in another language (or one whose template no rule finds) gets trafilatura's own text.
     vietnamese = reads_vietnamese(text_nodes)
     container = _container(doc, page, raw) if vietnamese else None
+    title, title_el = _title_and_anchor(doc, page, container)
     captions: list[str] = []
     images: list[Image] = []
     attachments: list[Attachment] = []

@@ -1,0 +1,64 @@
+"""The headline by evidence (cleaning/titles.py): claims of <title>/og:title agree with a heading,
+or the headline-like heading right above the body wins; block headings, teasers of other
+stories and the site name never do."""
+from __future__ import annotations
+
+import pytest
+
+from cleaning import extract_article
+
+HEADLINE = "Huyện tổ chức hội nghị sơ kết công tác thi đua khen thưởng năm 2024"
+BODY = "".join(
+    f"<p>Đoạn {i}: sáng nay, tại hội trường Ủy ban nhân dân huyện, các đại biểu đã thảo luận về kết quả "
+    f"thực hiện phong trào thi đua yêu nước và đề ra nhiệm vụ trọng tâm trong thời gian tới.</p>" for i in range(4))
+TEASER = ("<div class='c-x12'><h2><a href='/tin/khac-1'>Xã ra quân làm đường giao thông nông thôn mới năm 2024</a>"
+          "</h2><p>Sáng nay, xã tổ chức lễ ra quân làm đường giao thông nông thôn.</p></div>")
+
+
+def _page(title_tag: str, before: str = "", html_title: str | None = None, heading: str = "h2",
+          cls: str = "pn-7") -> str:
+    html_title = HEADLINE if html_title is None else html_title
+    return (f"<html><head><title>{html_title}</title></head><body>"
+            f"<div class='box_3'><h1>Cổng thông tin điện tử huyện Hữu Lũng</h1></div>"
+            f"<div class='col-md-8'>{before}<div class='{cls}'><{heading} class='{title_tag}'>{HEADLINE}</{heading}>"
+            f"<div class='c-body'>{BODY}</div></div></div></body></html>")
+
+
+def _title(page: str) -> str:
+    return extract_article(page.encode(), "http://huulung.langson.gov.vn/chi-tiet/123").title
+
+
+@pytest.mark.parametrize("html_title", [
+    HEADLINE,
+    f"Cổng thông tin điện tử huyện Hữu Lũng - {HEADLINE}",
+    f"{HEADLINE} | Cổng TTĐT huyện Hữu Lũng",
+    f"Tin tức - {HEADLINE} - Cổng thông tin điện tử huyện Hữu Lũng",   # a category before it
+    "Cổng thông tin điện tử huyện Hữu Lũng",                           # generic: the site alone
+    "",
+])
+def test_the_heading_above_the_body_wins_over_blocks_before_it(html_title):
+    before = "<h1 class='title'>Tin nổi bật</h1><h3>Thông báo</h3>" + TEASER
+    assert _title(_page("x1", before, html_title)) == HEADLINE
+
+
+def test_a_teaser_of_another_story_before_the_article_is_not_its_title():
+    page = _page("t", TEASER * 2, "Cổng thông tin điện tử huyện Hữu Lũng")
+    assert _title(page) == HEADLINE
+
+
+def test_a_main_column_called_sidebar_still_holds_the_title():
+    page = _page("title-detail", "", f"{HEADLINE} - Báo điện tử", heading="h1", cls="sidebar-1")
+    assert _title(page) == HEADLINE
+
+
+def test_a_title_in_a_div_without_a_heading_tag():
+    page = _page("news-title-lg", "<h2>Tin nổi bật</h2>", "Cổng thông tin điện tử huyện Hữu Lũng", heading="div")
+    assert _title(page) == HEADLINE
+
+
+def test_a_family_selector_that_picks_a_sidebar_heading_gives_way_to_the_claimed_one():
+    # COMMON_TITLE selects h1.title: here a "related" block's heading comes first
+    page = (f"<html><head><title>{HEADLINE} - Sở Nội vụ</title></head><body>"
+            f"<div class='tinkhac'><h1 class='title'>Tin khác cùng chuyên mục của Sở Nội vụ tỉnh</h1></div>"
+            f"<div class='main'><h2>{HEADLINE}</h2><div>{BODY}</div></div></body></html>")
+    assert _title(page) == HEADLINE
