@@ -87,12 +87,18 @@ class LinkRules:
     allow: Sequence[re.Pattern[str]] = ()
     deny: Sequence[re.Pattern[str]] = ()
 
-    def classify(self, url: str) -> PageKind:
+    def denied(self, url: str) -> bool:
+        """Never to be fetched: the registry's deny patterns, DENY_PATTERNS, or outside `allow`."""
         parts = urlsplit(url)
         target = parts.path + ("?" + parts.query if parts.query else "")
         if any(p.search(url) for p in self.deny) or any(p.search(target) for p in DENY_PATTERNS):
-            return PageKind.OTHER
-        if self.allow and not any(p.search(url) for p in self.allow):
+            return True
+        return bool(self.allow) and not any(p.search(url) for p in self.allow)
+
+    def classify(self, url: str) -> PageKind:
+        parts = urlsplit(url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        if self.denied(url):
             return PageKind.OTHER
         known = ARTICLE_PATTERNS.get(self.family)
         # A known family trusts its own grammar plus slug-with-id URLs; an unknown one tries all.
@@ -104,6 +110,15 @@ class LinkRules:
         if self.family in SLUG_ALIAS_FAMILIES and SLUG_ARTICLE_PATTERN.search(parts.path):
             return PageKind.ARTICLE
         return PageKind.OTHER
+
+
+HOME_PATH = re.compile(r"^/?(?:(?:index|default|trang-?chu|home)(?:\.\w{2,5})?)?/?$", re.IGNORECASE)
+
+
+def is_home(url: str) -> bool:
+    """A site's home page: "/", "/index.php", "/Default.aspx", "/trang-chu" (no query)."""
+    parts = urlsplit(url)
+    return not parts.query and bool(HOME_PATH.match(parts.path))
 
 
 def is_pagination_of(listing_url: str, url: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -19,6 +20,10 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     links: tuple[str, ...] = ()  # article URLs first found on this page (queued with it)
+    # found by a listing's structure, its URL shape unknown: confirmed or refused by its content
+    # (crawler/linkfinder.py); `context`: the listing meta it is read with if refused
+    candidate: bool = False
+    context: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -226,6 +226,7 @@ class ListingLinks:
     pagination: tuple[str, ...] = ()  # other pages of this listing
     next_page: str | None = None      # the page right after this one, when the pager says so
     signatures: frozenset[str] = field(default_factory=frozenset)  # the blocks' item signatures
+    headlines: dict[str, str] = field(default_factory=dict)  # article URL -> its anchor, normalised
 
 
 def _item_evidence(group: list[_Anchor]) -> float:
@@ -277,7 +278,7 @@ def listing_links(root: etree._Element, base_url: str, known: frozenset[str] = f
         if _excluded(x.el):
             continue
         by_signature[_signature(x.el)].append(x)
-    articles: dict[str, None] = {}
+    articles: dict[str, str] = {}
     signatures = set()
     for signature, group in by_signature.items():
         long = [x for x in group if x.words >= ARTICLE_MIN_WORDS]
@@ -291,10 +292,22 @@ def listing_links(root: etree._Element, base_url: str, known: frozenset[str] = f
         if block:
             signatures.add(signature)
             for x in long:
-                articles.setdefault(x.url, None)
+                articles.setdefault(x.url, normalize_anchor(x.text))
     pagination, following = _pager(pager_candidates, own)
     return ListingLinks(tuple(articles), tuple(u for u in pagination if u not in articles), following,
-                        frozenset(signatures))
+                        frozenset(signatures), articles)
+
+
+def headline_links(root: etree._Element, base_url: str) -> dict[str, str]:
+    """The page's links whose anchor reads as a headline (>= ARTICLE_MIN_WORDS words): URL ->
+    anchor, normalised. A print or share tool linking the page's other URL has a short anchor."""
+    if root is None:
+        return {}
+    found: dict[str, str] = {}
+    for x in _anchors(root, base_url):
+        if x.words >= ARTICLE_MIN_WORDS:
+            found.setdefault(x.url, normalize_anchor(x.text))
+    return found
 
 
 _DIGITS = re.compile(r"\d+")

@@ -20,13 +20,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.health import Thresholds
 from crawler.items import FailureItem, PageItem
-from crawler.processing import PageJob, PagePool, Target, default_workers, write_dead_letter
+from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers, write_dead_letter
 from crawler.runs import assess_health, portal_records, portal_stats
 from crawler.state import CrawlState
 from storage import Database, clusters, repository
 from storage.runs import PortalRunStats, finish_run, start_run
 
 logger = logging.getLogger(__name__)
+
+# outcomes of a page whose content is an article (its URL's template is confirmed)
+ARTICLE_OUTCOMES = frozenset({"new", "version", "duplicate", "seen", "unchanged"})
 
 
 class StoragePipeline:
@@ -86,6 +89,7 @@ class StoragePipeline:
         self.pages.close()
         self.failure_writer.shutdown(wait=True)
         self.state.note_late_lastmods()
+        self.state.save_patterns({key: patterns.take_added() for key, patterns in self.spider.patterns.items()})
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Close the run. A crawl stopped before its end — Ctrl-C or SIGTERM (Scrapy's graceful
@@ -138,14 +142,21 @@ class StoragePipeline:
             url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
             fetched_at=item.fetched_at, portal_id=self.portal_ids[key], status=item.status, etag=item.etag,
             last_modified=item.last_modified, learn_templates=self.state.incremental(key),
-            known=self.state.is_known(key, item.url), links=item.links))
+            known=self.state.is_known(key, item.url), links=item.links, candidate=item.candidate))
         if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
             return item
         if result.outcome == "not_modified":  # a 304, counted by the spider as it came in
             return item
-        # new, version, duplicate, seen, unchanged, or failed (recorded in the failures table)
+        # new, version, duplicate, seen, unchanged, refused (a candidate that is a listing: its page
+        # state says so), or failed (recorded in the failures table)
         self.stats.inc_value(f"govcrawl/{key}/articles_{result.outcome}")
+        if result.code == NOT_ARTICLE:  # a listing: counted, and read as one (its links followed)
+            self.stats.inc_value(f"govcrawl/{key}/pages_not_article")
+            logger.info("%s %s is no article (%s): read as a listing", key, item.final_url, result.reason)
+            self.spider.article_refused(item)
+        elif item.candidate and result.outcome in ARTICLE_OUTCOMES:
+            self.spider.article_confirmed(key, item.url)
         if result.outcome == "failed":
             logger.warning("extraction failed for %s: %s", item.final_url, result.reason)
         if result.undated:

@@ -32,16 +32,23 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+from lxml import etree
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from cleaning import Article, ExtractionError, extract_article
 from cleaning.templates import TemplateLearner
+from crawler.linkfinder import listing_links, normalize_anchor
 from crawler.urls import canonicalize, netloc_of
 from storage import Database, StorageError, crawlstate, repository
 from storage.templates import add_template_counts, load_template_counts
 
 logger = logging.getLogger(__name__)
+
+
+# ExtractionError.reason of a page refused as a list of links (a home page or listing)
+NOT_ARTICLE = "not_article"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +75,20 @@ class PageJob:
     # article links found on the page and fetched in this run: queued in the frontier with it, so
     # a run killed after the page is stored still leaves them for the next
     links: tuple[str, ...] = ()
+    # an article candidate (a link found by the listing structure, its URL shape unknown): a page
+    # extraction refuses as a listing is then "refused", recorded as such, not a failure
+    candidate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PageResult:
     # "new" | "version" | "duplicate" | "seen" | "not_modified" (a 304) | "unchanged" (the same
-    # bytes as last time: not extracted again) | "failed" | "storage_error"
+    # bytes as last time: not extracted again) | "failed" | "refused" (a candidate that is no
+    # article) | "storage_error"
     outcome: str
     reason: str | None = None
     undated: bool = False  # a new article (or version) stored without a publication date
+    code: str | None = None  # why extraction failed or refused: ExtractionError.reason ("not_article", ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +122,40 @@ class ExtractionHints:
 def extract_job(job: PageJob, hints: ExtractionHints | None = None) -> Article | tuple[str, str]:
     """The page's Article, or (reason, message) when it is not one; runs in a worker."""
     try:
-        return extract_article(job.body, job.final_url, portal=hints or job)
+        article = extract_article(job.body, job.final_url, portal=hints or job)
     except ExtractionError as exc:
         return exc.reason, str(exc)
+    if job.candidate:
+        listed = listed_headlines(job, article)
+        if listed >= LISTING_MIN_HEADLINES:
+            return NOT_ARTICLE, f"a listing: {listed} of its item headlines make up the text"
+    return article
+
+
+# A candidate page whose extracted text opens with this many of its own repeated items' headlines
+# is a listing read as an article (teasers long enough to pass extraction's link-share test).
+LISTING_MIN_HEADLINES = 3
+LISTING_HEADLINE_SHARE = 0.5  # ... or whose text is mostly those headlines
+
+
+def listed_headlines(job: PageJob, article: Article) -> int:
+    """How many headlines of the page's repeated item blocks (crawler/linkfinder.py) the first
+    half of its article text carries (all it carries, when they make up most of the text). A
+    listing's text opens with its items; an article opens with its own paragraphs (a related
+    block that leaks into its text comes at the end)."""
+    try:
+        root = lxml.html.fromstring(job.body)
+    except (etree.ParserError, ValueError):
+        return 0
+    found = listing_links(root, job.final_url)
+    if len(found.articles) < LISTING_MIN_HEADLINES:
+        return 0
+    text = normalize_anchor(article.text)
+    at = {headline: text.find(headline) for headline in found.headlines.values() if headline}
+    at = {headline: i for headline, i in at.items() if i >= 0}
+    if sum(len(headline) for headline in at) >= LISTING_HEADLINE_SHARE * len(text):
+        return len(at)  # the text is mostly the items' headlines
+    return sum(1 for i in at.values() if i < len(text) // 2)
 
 
 class PageStore:
@@ -276,14 +319,15 @@ class PageStore:
             self.reader.rollback()
             return {}
 
-    def _record_fetch(self, job: PageJob, urls: list[str], body_hash: str | None, article: Article | None) -> None:
+    def _record_fetch(self, job: PageJob, urls: list[str], body_hash: str | None, article: Article | None,
+                      kind: str = "article") -> None:
         """The page's crawl state and the links it queues, in the transaction that stores what it
         produced."""
         crawlstate.queue_links(self.session, job.portal_id, job.links, job.fetched_at)
         crawlstate.record_fetch(self.session, job.portal_id, urls, job.fetched_at,
                                 status=job.status, etag=job.etag, last_modified=job.last_modified,
                                 body_hash=body_hash, content_hash=article.content_hash if article else None,
-                                published=article.published if article else None)
+                                published=article.published if article else None, kind=kind)
 
     def store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None = None) -> PageResult:
         """Store one page in a transaction of its own; a page the database fails on is
@@ -293,12 +337,18 @@ class PageStore:
     def _store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None) -> PageResult:
         """Store the page's article, or its extraction failure, in the current transaction."""
         if isinstance(extracted, tuple):
-            reason = extracted[1]
+            code, reason = extracted
+            if job.candidate and code == NOT_ARTICLE:
+                # a link the listing structure offered whose page is a listing: its page state
+                # says so (it is read as a listing, and not fetched as an article candidate again)
+                if job.portal_id:
+                    self._record_fetch(job, page_urls(job, None), body_hash, None, kind="refused")
+                return PageResult("refused", reason, code=code)
             repository.record_failure(self.session, run_id=self.target.run_id, portal_key=job.portal_key,
                                       url=job.final_url, kind="extraction", reason=reason)
             if job.portal_id:
                 self._record_fetch(job, page_urls(job, None), body_hash, None)
-            return PageResult("failed", reason)
+            return PageResult("failed", reason, code=code)
         article = extracted
         urls = page_urls(job, article)
         outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls, article=article,

@@ -29,6 +29,21 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
+def _per_article(r: Any) -> float | None:
+    """Requests (pages, 304s, errors) per article stored (new or version)."""
+    stored = r.articles_new + r.articles_version
+    return (r.pages_fetched + r.not_modified + r.errors) / stored if stored else None
+
+
+def _not_article_share(r: Any) -> float | None:
+    """Share of the pages fetched that were not articles."""
+    return r.pages_not_article / r.pages_fetched if r.pages_fetched else None
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _local(value: datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -45,6 +60,10 @@ _COLUMNS: tuple[tuple[str, int, Any], ...] = (
     ("failed", 6, lambda r: r.articles_failed),
     ("undated", 7, lambda r: r.articles_undated),
     ("errors", 6, lambda r: r.errors),
+    # requests (pages, 304s, errors) per article stored, and the share of pages fetched that were
+    # not articles (listings, sitemaps, feeds, refused candidates)
+    ("req/art", 7, lambda r: _ratio(_per_article(r))),
+    ("non-art", 7, lambda r: _ratio(_not_article_share(r))),
     ("duration", 8, lambda r: _duration(r.duration)),
     # an interrupted run is not judged (crawler/pipelines.py)
     ("health", -12, lambda r: r.health or ("-" if r.status == "interrupted" else "ok")),
@@ -100,6 +119,7 @@ def portal_json(r: RunPortalSummary) -> dict[str, Any]:
     return {
         "portal": r.portal_key, "name": r.portal_name, "status": r.status,
         **{name: getattr(r, name) for name in COUNTERS},
+        "requests_per_article": _per_article(r), "not_article_share": _not_article_share(r),
         "errors_by_kind": r.errors_by_kind, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
         "duration_s": r.duration, "health": r.flags,
     }

@@ -2,7 +2,9 @@
 
 Stats the crawl keeps per portal K (Scrapy stats, so `scrapy crawl` shows them too):
 `govcrawl/K/pages_fetched`, `not_modified` (304s), `articles_{new,version,duplicate,seen,failed}`,
-`articles_undated`, `errors` and `errors/<kind>`, and — kept by `PortalActivity` —
+`articles_undated`, `errors` and `errors/<kind>`, `pages_not_article` (listings, sitemaps, feeds
+and pages fetched as articles that were none), `articles_refused` (article candidates among
+those), and — kept by `PortalActivity` —
 `first_activity` / `last_activity` (aware UTC datetimes).
 """
 from __future__ import annotations
@@ -55,6 +57,8 @@ def portal_stats(stats: Mapping[str, Any], portals: Iterable[str]) -> dict[str, 
             articles_failed=get("articles_failed"),
             articles_undated=get("articles_undated"),
             errors=errors,
+            pages_not_article=get("pages_not_article"),
+            articles_refused=get("articles_refused"),
             errors_by_kind=by_kind,
             started_at=stats.get(f"govcrawl/{key}/first_activity"),
             finished_at=stats.get(f"govcrawl/{key}/last_activity"),

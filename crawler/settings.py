@@ -69,3 +69,10 @@ GOVCRAWL_HEALTH_REDESIGN_SHARE = 0.5
 GOVCRAWL_HEALTH_REDESIGN_MIN_PAGES = 5
 GOVCRAWL_HEALTH_BASELINE_SHARE = 0.1
 GOVCRAWL_HEALTH_HISTORY_RUNS = 10
+
+# Link discovery on URL shapes no family grammar knows (crawler/linkfinder.py): news sections a
+# home page's menus name are read as listings, at most this many per portal and run (0: none) ...
+GOVCRAWL_SECTION_PAGES = 20
+# ... and pagination found only by a listing's structure, or below such a section, is followed at
+# most this many hops from where the chain began (registered listings' own pagination: unbounded).
+GOVCRAWL_SECTION_DEPTH = 50

@@ -142,6 +142,18 @@ class CrawlState:
         except SQLAlchemyError as exc:
             logger.error("cannot note %d sitemap lastmods (%s)", len(self.late_lastmods), exc)
 
+    def save_patterns(self, added: dict[str, dict[str, tuple[int, int]]]) -> None:
+        """Add this run's article-URL template counts (portal -> template -> (confirmed,
+        refused)) to the database. Statistics: a failed save is logged, not retried."""
+        self.wait_for_writes()
+        try:
+            with self.session.begin():
+                now = datetime.now(UTC)
+                for key, counts in added.items():
+                    crawlstate.add_url_patterns(self.session, self.portals[key].portal_id, counts, now)
+        except SQLAlchemyError as exc:
+            logger.error("cannot save the learned article-URL patterns (%s)", exc)
+
     def forget(self, key: str, url: str) -> None:
         """Take a URL out of the frontier (a permanent failure, recorded as such); on the writer
         thread, after the listing that queued it."""

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
-from storage.models import FrontierEntry, PageState
+from storage.models import FrontierEntry, PageState, UrlPattern
 from storage.repository import page_time, portal_by_key
 from storage.templates import rebuild_template_counts
 
@@ -66,6 +66,9 @@ class PortalStart:
     due: list[Validators] = field(default_factory=list)
     # listing/sitemap/feed pages: their validators (conditional GET) and <lastmod> (sitemaps)
     pages: dict[str, tuple[Validators, str | None]] = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)  # article candidates whose content was no article
+    # learned article-URL templates: template -> (confirmed, refused) (crawler/urlpatterns.py)
+    patterns: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def portal_start(session: Session, key: str, now: datetime, revalidate_limit: int) -> PortalStart:
@@ -82,6 +85,8 @@ def portal_start(session: Session, key: str, now: datetime, revalidate_limit: in
         if kind == "article":
             start.known[url] = lastmod
             continue
+        if kind == "refused":
+            start.refused.add(url)
         start.pages[url] = (Validators(url, etag, modified), lastmod)
         if not completed and portal.walk_started_at is not None and fetched >= portal.walk_started_at:
             start.walked.add(url)
@@ -97,6 +102,7 @@ def portal_start(session: Session, key: str, now: datetime, revalidate_limit: in
             start.pending.append((url, kind, reason))
     if stale:
         session.execute(delete(FrontierEntry).where(FrontierEntry.url.in_(stale)))
+    start.patterns = url_patterns(session, portal.id)
     queued = {url for url, _, _ in start.pending}
     if revalidate_limit > 0:
         for url, etag, modified in session.execute(
@@ -194,13 +200,14 @@ def _fetched(session: Session, urls: Sequence[str]) -> set[str]:
 
 def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_at: datetime, *, status: int,
                  etag: str | None, last_modified: str | None, body_hash: str | None,
-                 content_hash: str | None = None, published: datetime | None = None) -> None:
+                 content_hash: str | None = None, published: datetime | None = None, kind: str = "article") -> None:
     """An article page was fetched (or answered 304: `body_hash` None keeps the stored one) and
     handled: its state at every URL it answers to, and those URLs leave the frontier. A naive
-    `published` is Vietnam time, as everywhere in storage."""
+    `published` is Vietnam time, as everywhere in storage. `kind` "refused": an article
+    candidate whose content said it was no article (not revalidated as one)."""
     # out of the frontier, with the sitemap <lastmod> noted on the entry (one statement)
     listed = dict(session.connection().execute(_DONE_RETURNING_LASTMOD, {"urls": list(urls)}).all())
-    _write(session, portal_id, urls, "article", fetched_at, status, etag, last_modified, body_hash,
+    _write(session, portal_id, urls, kind, fetched_at, status, etag, last_modified, body_hash,
            content_hash, page_time(published), listed)
 
 
@@ -294,3 +301,25 @@ def finish_walk(session: Session, key: str, run_started_at: datetime, now: datet
     if first:
         rebuild_template_counts(session, key)
     return True
+
+
+def url_patterns(session: Session, portal_id: int) -> dict[str, tuple[int, int]]:
+    """The portal's article-URL templates: template -> (pages confirmed, pages refused)."""
+    return {t: (c, r) for t, c, r in session.execute(
+        select(UrlPattern.template, UrlPattern.confirmed, UrlPattern.refused).where(UrlPattern.portal_id == portal_id))}
+
+
+def _add_patterns(insert: Any) -> Any:
+    statement = insert(UrlPattern.__table__)
+    return statement.on_conflict_do_update(index_elements=["portal_id", "template"], set_={
+        "confirmed": UrlPattern.__table__.c.confirmed + statement.excluded.confirmed,
+        "refused": UrlPattern.__table__.c.refused + statement.excluded.refused,
+        "updated_at": statement.excluded.updated_at})
+
+
+def add_url_patterns(session: Session, portal_id: int, counts: dict[str, tuple[int, int]], now: datetime) -> None:
+    """Add a run's (confirmed, refused) counts to the portal's templates."""
+    rows = [{"portal_id": portal_id, "template": t, "confirmed": c, "refused": r, "updated_at": now}
+            for t, (c, r) in counts.items()]
+    if rows:
+        session.connection().execute(_built(session, "add_patterns", _add_patterns), rows)

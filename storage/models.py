@@ -212,6 +212,10 @@ class CrawlRunPortal(Base):
     # new and version articles stored without a publication date (a redesign sign)
     articles_undated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    # pages fetched that were not articles (listings, sitemaps, feeds, refused candidates), and of
+    # those the article candidates whose content said they were not articles (crawler/linkfinder.py)
+    pages_not_article: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    articles_refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     errors_by_kind: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"http": 12, "dns": 1}
     # the portal's first and last activity in the run (NULL in rows written before they were kept)
     started_at: Mapped[datetime | None]
@@ -295,7 +299,8 @@ class LshBand(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
 
 
-PAGE_KINDS = ("article", "listing", "sitemap", "rss", "atom")
+# "refused": a page fetched as an article candidate whose content said it was none (a listing)
+PAGE_KINDS = ("article", "listing", "sitemap", "rss", "atom", "refused")
 
 
 class PageState(Base):
@@ -339,3 +344,17 @@ class FrontierEntry(Base):
     # runs in a row whose fetch of it failed transiently (5xx, timeout, DNS): past a limit it is
     # given up (crawlstate.note_transient_failure), so one dead URL cannot hold a walk open forever
     failed_runs: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class UrlPattern(Base):
+    """An article-URL template of one portal (crawler/urlpatterns.py) with the pages of that
+    shape its content confirmed as articles or refused: confirmed and never refused, it makes
+    later links of the shape articles without a fetch."""
+
+    __tablename__ = "url_patterns"
+
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), primary_key=True)
+    template: Mapped[str] = mapped_column(Text, primary_key=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]

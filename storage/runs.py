@@ -24,7 +24,8 @@ from storage.models import RUN_STATUSES, CrawlRun, CrawlRunPortal, Portal
 
 # The per-portal counters, as named in PortalRunStats, RunPortalSummary and CrawlRunPortal.
 COUNTERS = ("pages_fetched", "not_modified", "articles_new", "articles_version", "articles_duplicate",
-            "articles_seen", "articles_failed", "articles_undated", "errors")
+            "articles_seen", "articles_failed", "articles_undated", "errors", "pages_not_article",
+            "articles_refused")
 # Runs whose counters say nothing about a portal's normal output (cut short, or never closed).
 _INCOMPLETE = ("running", "interrupted")
 
@@ -42,6 +43,8 @@ class PortalRunStats:
     articles_failed: int = 0
     articles_undated: int = 0  # new and version articles stored without a publication date
     errors: int = 0
+    pages_not_article: int = 0  # listings, sitemaps, feeds and refused candidates fetched
+    articles_refused: int = 0  # article candidates whose content said they were not articles
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     started_at: datetime | None = None  # the portal's first activity in the run
     finished_at: datetime | None = None  # and its last
@@ -77,6 +80,8 @@ class RunPortalSummary:
     status: str
     note: str | None
     health: str | None
+    pages_not_article: int = 0
+    articles_refused: int = 0
 
     @property
     def flags(self) -> list[str]:

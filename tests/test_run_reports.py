@@ -108,7 +108,7 @@ def test_migration_0004_gives_earlier_rows_zero_and_null(db_url: str) -> None:
                               "articles_duplicate, articles_seen, articles_failed, errors, status, note) "
                               "VALUES (1, 1, 30, 4, 1, 2, 0, 1, 'partial', 'http: 1')"))
         database.migrate()
-        assert database.current_revision() == "0007"
+        assert database.current_revision() == "0008"
         with database.session() as s:
             (row,) = run_summary(s, 1)
             (run,) = list_runs(s)
@@ -161,8 +161,8 @@ def test_report_table_has_a_column_per_counter() -> None:
     summary = SimpleNamespace(
         portal_key="so-a", portal_name="Sở A", status="ok", pages_fetched=12, not_modified=30, articles_new=4,
         articles_version=1, articles_duplicate=2, articles_seen=3, articles_failed=0, articles_undated=5,
-        errors=1, errors_by_kind={"timeout": 1}, started_at=T0, finished_at=T0 + timedelta(seconds=75),
-        duration=75.0, note="timeout: 1", health="undated", flags=["undated"])
+        errors=1, pages_not_article=3, articles_refused=1, errors_by_kind={"timeout": 1}, started_at=T0,
+        finished_at=T0 + timedelta(seconds=75), duration=75.0, note="timeout: 1", health="undated", flags=["undated"])
     run = SimpleNamespace(id=7, status="ok", duration=80.0, failed=[], flagged={"so-a": "undated"},
                           totals={name: getattr(summary, name) for name in COUNTERS},
                           started_at=T0, finished_at=T0 + timedelta(seconds=80), args="crawl so-a", portals=1)
@@ -170,8 +170,8 @@ def test_report_table_has_a_column_per_counter() -> None:
     print_run(run, [summary], "sqlite:///x", out)
     header, row, total, flagged = out.getvalue().splitlines()
     assert header.split() == ["portal", "status", "pages", "304", "new", "ver", "dup", "seen", "failed", "undated",
-                              "errors", "duration", "health", "errors", "by", "kind"]
-    assert row.split() == ["so-a", "ok", "12", "30", "4", "1", "2", "3", "0", "5", "1", "0:01:15", "undated",
+                              "errors", "req/art", "non-art", "duration", "health", "errors", "by", "kind"]
+    assert row.split() == ["so-a", "ok", "12", "30", "4", "1", "2", "3", "0", "5", "1", "8.60", "0.25", "0:01:15", "undated",
                            "timeout:", "1"]
     assert total.startswith("run 7 (ok): 12 pages fetched (30 not modified) in 0:01:20; articles 4 new / 1 versions")
     assert flagged == "portals flagged: so-a (undated)"
@@ -319,9 +319,9 @@ def test_nightly_runs_flag_the_broken_portals_in_report_and_exit_code(tmp_path) 
     quiet = crawl(small, ["replica-aspnet"], {})
     assert quiet.returncode == 5, quiet.stdout + quiet.stderr  # stalled alone: the health exit status
     assert "portals flagged: replica-aspnet (stalled)" in quiet.stdout
-    assert quiet.stdout.splitlines()[0].split()[:13] == [
-        "portal", "status", "pages", "304", "new", "ver", "dup", "seen", "failed", "undated", "errors", "duration",
-        "health"]
+    assert quiet.stdout.splitlines()[0].split()[:15] == [
+        "portal", "status", "pages", "304", "new", "ver", "dup", "seen", "failed", "undated", "errors", "req/art",
+        "non-art", "duration", "health"]
 
     listed = run_govcrawl("runs", "--db", db_url)
     assert listed.returncode == 0, listed.stderr

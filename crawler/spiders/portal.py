@@ -9,6 +9,14 @@ pagination) and the article links on the pages it reads. Every request is canoni
 so an article reached through an alias host, a noise parameter or a fragment is fetched once.
 Pages it decides are articles go to the pipelines as raw `PageItem`s; requests that fail become
 `FailureItem`s, so nothing is dropped without a record.
+
+On URL shapes no grammar knows (crawler/linkfinder.py, crawler/urlpatterns.py): a home page's
+menus give the news sections, read as listings (at most GOVCRAWL_SECTION_PAGES per portal, their
+pagination at most GOVCRAWL_SECTION_DEPTH hops deep); a listing's repeated block of items gives
+article candidates whatever their URL shape, and its pager the other pages. A candidate's content
+confirms it (extraction succeeds) or refuses it (a listing: then read as one); the templates of
+confirmed URLs, never refused, make later links of that shape articles without a fetch, and are
+kept per portal for later runs.
 """
 from __future__ import annotations
 
@@ -21,18 +29,21 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from twisted.python.failure import Failure
 
 from cleaning import detect_family
 from crawler.adhoc import adhoc_portal
-from crawler.discovery import LinkRules, PageKind, is_pagination_of, next_page, read_feed, read_sitemap
+from crawler.discovery import (LinkRules, PageKind, is_home, is_pagination_of, next_page, read_feed,
+                               read_sitemap)
 from crawler.errors import classify_failure
 from crawler.items import FailureItem, PageItem
+from crawler.linkfinder import headline_links, listing_links, section_links
 from crawler.registry import Portal, load_registry
 from crawler.state import CrawlState
+from crawler.urlpatterns import UrlPatterns, template
 from crawler.urls import canonicalize, netloc_of
 from storage.crawlstate import Validators
 
@@ -44,7 +55,16 @@ PRIORITY = {"article": 20, "sitemap": 10, "rss": 10, "atom": 10, "listing": 0}
 # those are usually the canonical URLs, and once fetched their rel=canonical answers for the
 # other URLs of the same page, which are then not fetched (crawler/middlewares.py).
 SECONDARY_ARTICLE_PRIORITY = 15
+# Article candidates (links a listing's structure offers, of a shape no grammar or learned template
+# names) come after the articles of known shapes: a portal that links one article under two URLs
+# (a known and an unknown shape) then has the known one fetched first, and its rel=canonical
+# often answers for the other.
+CANDIDATE_PRIORITY = 12
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+# Listing meta a page passes on to the listings it leads to (and to the candidates it offers, read
+# as listings if refused): hops from the section or discovered pager that started the chain,
+# whether that chain is bounded, whether menus are read for sections.
+LISTING_META = ("listing_depth", "bounded", "sections")
 
 
 class PortalSpider(scrapy.Spider):
@@ -79,6 +99,11 @@ class PortalSpider(scrapy.Spider):
         self.requested: set[str] = set()
         self.answered: set[str] = set()  # rel=canonical URLs of the article pages fetched
         self.scheduled: Counter[str] = Counter()
+        self.patterns: dict[str, UrlPatterns] = {}  # learned article-URL templates per portal
+        self.block_signatures: dict[str, set[str]] = {p.key: set() for p in portals}
+        self.sections: Counter[str] = Counter()  # section pages requested per portal
+        # per portal: a listing item's headline -> the URL templates it was requested under
+        self.headlines: dict[str, dict[str, set[str]]] = {p.key: {} for p in portals}
         # Set by the storage pipeline when it opens (crawler/state.py); None: no database, so
         # every run reads everything (e.g. the fetch-only benchmark).
         self.state: CrawlState | None = None
@@ -94,6 +119,8 @@ class PortalSpider(scrapy.Spider):
         # for the whole crawl: take it out of the cyclic GC's reach, so the full collections a
         # long crawl triggers do not rescan it every time.
         gc.freeze()
+        self.section_cap = self.settings.getint("GOVCRAWL_SECTION_PAGES", 20)
+        self.depth_cap = self.settings.getint("GOVCRAWL_SECTION_DEPTH", 50)
         for portal in self.portals.values():
             for request in self._resumed(portal):
                 yield request
@@ -101,7 +128,9 @@ class PortalSpider(scrapy.Spider):
                 # A sitemap index answering 304 says nothing of its children: read it in full
                 check = None if self.state is None or point.kind == "sitemap" else \
                     self.state.page_validators(portal.key, point.url)
-                request = self._request(portal, point.url, point.kind, start=True, validators=check)
+                # a home page: its menus name the news sections
+                extra = {"sections": True} if point.kind == "listing" and is_home(point.url) else None
+                request = self._request(portal, point.url, point.kind, start=True, validators=check, extra=extra)
                 if request is not None:
                     yield request
 
@@ -123,7 +152,7 @@ class PortalSpider(scrapy.Spider):
     def _request(
         self, portal: Portal, url: str, kind: str, *, start: bool = False, optional: bool = False,
         validators: Validators | None = None, resumed: bool = False, overlap_left: int | None = None,
-        secondary: bool = False,
+        secondary: bool = False, extra: dict[str, Any] | None = None,
     ) -> scrapy.Request | None:
         canonical = canonicalize(url, host_map=self.host_map, scheme=portal.scheme)
         if self.owner.get(netloc_of(canonical)) != portal.key or canonical in self.requested:
@@ -160,7 +189,11 @@ class PortalSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = validators.last_modified
         if overlap_left is not None:
             meta["overlap_left"] = overlap_left
+        if extra:
+            meta.update(extra)
         priority = SECONDARY_ARTICLE_PRIORITY if secondary and kind == "article" else PRIORITY[kind]
+        if extra and extra.get("candidate"):
+            priority = CANDIDATE_PRIORITY
         return scrapy.Request(canonical, callback=callbacks[kind], errback=self.on_error, priority=priority,
                               meta=meta, headers=headers or None)
 
@@ -177,6 +210,8 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         counter = "not_modified" if response.status == 304 else "pages_fetched"
         self.crawler.stats.inc_value(f"govcrawl/{portal.key}/{counter}")
+        if response.status != 304 and response.meta["kind"] != "article":
+            self.crawler.stats.inc_value(f"govcrawl/{portal.key}/pages_not_article")
         # by kind of page, over all portals: what an incremental run spent its requests on
         self.crawler.stats.inc_value(f"govcrawl/responses/{response.meta['kind']}/{response.status}")
         return portal
@@ -203,33 +238,130 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         self._detect_family(portal, response)
+        yield from self._record(portal, response, self._read_listing(portal, response))
+
+    def _read_listing(self, portal: Portal, response: TextResponse) -> list[scrapy.Request]:
+        """What a listing page leads to: the articles its links name (by the family grammar, by a
+        learned template, or as candidates of its repeated item block), its other pages, and on a
+        home page (or a section found there) the news sections its menus name."""
         rules = self.rules[portal.key]
+        patterns = self._patterns(portal.key)
+        root = response.selector.root
+        found = listing_links(root, response.url, frozenset(self.block_signatures[portal.key]))
+        self.block_signatures[portal.key] |= found.signatures
+        candidates = {self._canonical(portal, u): found.headlines[u] for u in found.articles}
+        pager = {self._canonical(portal, u) for u in found.pagination}
+        context = {name: response.meta[name] for name in LISTING_META if name in response.meta}
         requests: list[scrapy.Request] = []
         unknown = 0  # articles the archive has not seen (even if another page queued them first)
         paging: list[str] = []
-        for link in self._links(response):
+        discovered: list[str] = []  # pages only the page's structure calls pagination
+        for link in dict.fromkeys(self._links(response)):
             kind = rules.classify(link)
+            if kind is PageKind.OTHER and not rules.denied(link) and patterns.verdict(link) is True:
+                kind = PageKind.ARTICLE  # a template this portal's articles confirmed
             if kind is PageKind.ARTICLE:
                 unknown += self.state is None or not self.state.is_known(portal.key, link)
                 request = self._request(portal, link, "article")
                 if request is not None:
                     requests.append(request)
+                if link in candidates:
+                    self._headline(portal.key, candidates[link], link)
             elif kind is PageKind.LISTING and (portal.family == "auto" or is_pagination_of(response.url, link)):
                 paging.append(link)
+            elif kind is PageKind.OTHER and link in candidates and not rules.denied(link):
+                if self._headline(portal.key, candidates[link], link):
+                    # the same headline, already requested under a URL of another shape: the
+                    # same article under its other URL (a portal's two URL schemes)
+                    self.crawler.stats.inc_value(f"govcrawl/{portal.key}/candidates_same_headline")
+                    continue
+                request = self._candidate(portal, link, context)
+                if request is not None:
+                    unknown += 1
+                    requests.append(request)
+            elif kind is PageKind.OTHER and link in pager and not rules.denied(link):
+                discovered.append(link)
         requests += self._paging(portal, response, paging, new_articles=unknown)
-        yield from self._record(portal, response, requests)
+        requests += self._paging(portal, response, discovered, new_articles=unknown, bounded=True,
+                                 following=self._canonical(portal, found.next_page) if found.next_page else None)
+        if response.meta.get("sections"):
+            requests += self._sections(portal, response)
+        return requests
 
-    def _paging(self, portal: Portal, response: Response, links: list[str], new_articles: int) -> list[scrapy.Request]:
+    def _candidate(self, portal: Portal, url: str, context: dict[str, Any]) -> scrapy.Request | None:
+        """A link the listing structure offers, its shape unknown: fetched as an article unless
+        its learned template says it is none, or the portal's crawl state knows it as a listing."""
+        if self._patterns(portal.key).verdict(url) is False:
+            self.crawler.stats.inc_value(f"govcrawl/{portal.key}/candidates_skipped_by_pattern")
+            return None
+        if self.state is not None and self.state.incremental(portal.key) and url in self.state.portals[portal.key].pages:
+            return None
+        self.crawler.stats.inc_value(f"govcrawl/{portal.key}/candidates")
+        return self._request(portal, url, "article", extra={"candidate": True, "context": context})
+
+    def _sections(self, portal: Portal, response: TextResponse) -> list[scrapy.Request]:
+        """The news sections a home page's (or a section's) menus link to, read as listings:
+        at most GOVCRAWL_SECTION_PAGES per portal, each a bounded chain of its own."""
+        rules = self.rules[portal.key]
+        requests = []
+        for url in section_links(response.selector.root, response.url):
+            url = self._canonical(portal, url)
+            if rules.denied(url) or url in self.requested or self.owner.get(netloc_of(url)) != portal.key:
+                continue
+            if self.sections[portal.key] >= self.section_cap:
+                self.crawler.stats.inc_value(f"govcrawl/{portal.key}/sections_capped")
+                break
+            check = self.state.page_validators(portal.key, url) if self.state is not None else None
+            request = self._request(portal, url, "listing", validators=check,
+                                    extra={"sections": True, "bounded": True, "listing_depth": 0})
+            if request is not None:
+                self.sections[portal.key] += 1
+                self.crawler.stats.inc_value(f"govcrawl/{portal.key}/sections")
+                requests.append(request)
+        return requests
+
+    def _headline(self, key: str, headline: str, url: str) -> bool:
+        """Note that `headline` was offered as `url`; True if it was offered before under a URL
+        of another template (a portal's weekly "Lịch công tác" keeps one template: not skipped)."""
+        shapes = self.headlines[key].setdefault(headline, set())
+        shape = template(url)
+        seen_elsewhere = bool(shapes) and shape not in shapes
+        shapes.add(shape)
+        return seen_elsewhere
+
+    def _patterns(self, key: str) -> UrlPatterns:
+        if key not in self.patterns:
+            counts = self.state.portals[key].patterns if self.state is not None and key in self.state.portals else {}
+            self.patterns[key] = UrlPatterns.from_counts(counts)
+        return self.patterns[key]
+
+    def _canonical(self, portal: Portal, url: str) -> str:
+        return canonicalize(url, host_map=self.host_map, scheme=portal.scheme)
+
+    def _paging(self, portal: Portal, response: Response, links: list[str], new_articles: int, *,
+                bounded: bool = False, following: str | None = None) -> list[scrapy.Request]:
         """Which further listing pages to read. A walk reads them all; an incremental run pages
         on, newest first, one page at a time, until `overlap` pages in a row held only known
-        articles."""
+        articles. Pages only a listing's structure calls pagination, and every page of a chain
+        that began at a discovered section, are `bounded`: at most GOVCRAWL_SECTION_DEPTH hops."""
+        if not links:
+            return []
+        bounded = bounded or bool(response.meta.get("bounded"))
+        extra: dict[str, Any] = {"sections": True} if response.meta.get("sections") and bounded else {}
+        if bounded:
+            depth = response.meta.get("listing_depth", 0) + 1
+            if depth > self.depth_cap:
+                self.crawler.stats.inc_value(f"govcrawl/{portal.key}/listing_depth_capped")
+                return []
+            extra |= {"bounded": True, "listing_depth": depth}
         if self.state is None or not self.state.incremental(portal.key):
-            return [r for r in (self._request(portal, link, "listing") for link in links) if r is not None]
+            return [r for r in (self._request(portal, link, "listing", extra=extra) for link in links)
+                    if r is not None]
         left = self.state.overlap if new_articles else response.meta.get("overlap_left", self.state.overlap) - 1
-        following = next_page(response.url, links)
+        following = next_page(response.url, links) or (following if following in links else None)
         if left <= 0 or following is None:
             return []
-        request = self._request(portal, following, "listing", overlap_left=left)
+        request = self._request(portal, following, "listing", overlap_left=left, extra=extra)
         return [request] if request is not None else []
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -307,9 +439,24 @@ class PortalSpider(scrapy.Spider):
         # listings, sitemaps and feeds, and a related block links older articles, or other URLs
         # of new ones, which cost a fetch each.
         rules = self.rules[portal.key]
-        related = [] if self.state is not None and self.state.incremental(portal.key) else [
-            r for r in (self._request(portal, link, "article", secondary=True) for link in self._links(response)
-                        if rules.classify(link) is PageKind.ARTICLE) if r is not None]
+        patterns = self._patterns(portal.key)
+        related: list[scrapy.Request] = []
+        if self.state is None or not self.state.incremental(portal.key):
+            learned: dict[str, str] | None = None  # headline links, read once a template needs them
+            for link in self._links(response):
+                if rules.classify(link) is not PageKind.ARTICLE:
+                    # a learned template's link counts only with a headline: a print/share tool
+                    # linking this page's other URL does not
+                    if patterns.verdict(link) is not True or rules.denied(link):
+                        continue
+                    if learned is None:
+                        learned = {self._canonical(portal, u): t
+                                   for u, t in headline_links(response.selector.root, response.url).items()}
+                    if link not in learned:
+                        continue
+                request = self._request(portal, link, "article", secondary=True)
+                if request is not None:
+                    related.append(request)
         yield PageItem(
             portal_key=portal.key,
             url=response.request.url if response.request else response.url,
@@ -321,8 +468,30 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             links=tuple(r.url for r in related),
+            candidate=bool(response.meta.get("candidate")),
+            context=response.meta.get("context"),
         )
         yield from related
+
+    # -- what the page workers found ------------------------------------------------------------
+
+    def article_confirmed(self, key: str, url: str) -> None:
+        """A candidate's content was an article: its URL's template counts for the portal."""
+        self._patterns(key).confirm(url)
+
+    def article_refused(self, item: PageItem) -> None:
+        """A page fetched as an article is a listing (extraction refused it as a list of links):
+        its template counts against the portal's article templates, and it is read as a listing
+        now, with the listing meta of the page that linked it."""
+        key = item.portal_key
+        portal = self.portals[key]
+        self._patterns(key).refuse(item.url)
+        meta = {**(item.context or {}), "portal": key, "kind": "listing", "download_slot": netloc_of(item.url)}
+        response = HtmlResponse(url=item.final_url, body=item.body, encoding=item.encoding or "utf-8",
+                                request=scrapy.Request(item.url, meta=meta))
+        requests = self._record(portal, response, self._read_listing(portal, response))
+        for request in requests:
+            self.crawler.engine.crawl(request)
 
     def on_error(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
