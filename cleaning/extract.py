@@ -26,6 +26,7 @@ from .families.base import COMMON_DATE, FamilyPage
 from .families.generic import FOREIGN_TEXT_OPTIONS, density_container, trafilatura_container, trafilatura_text
 from .fingerprint import content_hash
 from .templates import drop_template_lines
+from .container import cut_link_lists, drop_before, find_container
 from .titles import choose_title
 from .meta import (
     canonical_url,
@@ -297,12 +298,7 @@ def _refuse_link_lists(container: etree._Element, text: str) -> None:
 
 def _container(doc, page: FamilyPage, raw: str) -> etree._Element | None:
     el = page.body()
-    if el is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS:
-        return el
-    el = trafilatura_container(doc, raw)
-    if el is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS:
-        return el
-    return density_container(doc)
+    return find_container(doc, el if el is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS else None)
 
 
 def _is_caption_candidate(line: Line, is_trailing_name: bool) -> bool:
@@ -564,7 +560,9 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
             summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
         published, date_source = _published(doc, page, url, title_el, container, vietnamese, dates)
         strip_boilerplate_blocks(container, page.REMOVE)
+        drop_before(container, title_el)
         attachments = _attachments(container, url)
+        cut_link_lists(container)
         items = walk(container, url)
         items = [it for it in items if not (isinstance(it, ImageItem) and ICON_RE.search(it.src))]
         body, captions, images = _split_captions(items, title)

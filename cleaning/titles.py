@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import boilerplate
+from . import boilerplate, bylines
 from .families.base import in_site_header
 from .meta import SITE_PREFIX_WORDS, TITLE_SEPARATORS, jsonld_objects, meta_content, strip_site_suffix, text_of
 from .normalize import collapse_ws
@@ -50,16 +50,18 @@ def _norm(text: str) -> str:
 
 
 def claims(doc: etree._Element, site: str | None) -> list[str]:
-    """What the page says its headline is: <title> (whole, site name off, and each part between
+    """What the page says its headline is: <title> (site name off, whole, and each part between
     separators), og:title, twitter:title, JSON-LD headline; the site name alone is no claim."""
+    return [text for text, _source in _sourced_claims(doc, site)]
+
+
+def _sourced_claims(doc: etree._Element, site: str | None) -> list[tuple[str, int]]:
     raw = [text_of(doc.find(".//title")), meta_content(doc, "property", "og:title"),
            meta_content(doc, "name", "twitter:title")]
-    for obj in jsonld_objects(doc):
-        value = obj.get("headline")
-        if isinstance(value, str):
-            raw.append(value)
-    out: list[str] = []
-    for value in raw:
+    raw += [obj["headline"] for obj in jsonld_objects(doc) if isinstance(obj.get("headline"), str)]
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for source, value in enumerate(raw):
         if not value:
             continue
         value = collapse_ws(value)
@@ -68,8 +70,9 @@ def claims(doc: etree._Element, site: str | None) -> list[str]:
             if sep in value:
                 parts += [p.strip() for p in value.split(sep)]
         for part in parts:
-            if len(part) >= MIN_CHARS and not is_site_name(part, site) and part not in out:
-                out.append(part)
+            if len(part) >= MIN_CHARS and not is_site_name(part, site) and part not in seen:
+                seen.add(part)
+                out.append((part, source))
     return out
 
 
@@ -124,24 +127,42 @@ def _linked(el: etree._Element) -> bool:
 
 
 def _is_title_like(el: etree._Element) -> bool:
-    return el.tag in HEADING_TAGS or bool(_words(el) & TITLE_WORDS) or any(
-        w.endswith("title") or w.startswith("title") for w in _words(el))
+    if el.tag in HEADING_TAGS:
+        return True
+    joined = re.sub(r"[\s_\-]+", "", f"{el.get('class') or ''}{el.get('id') or ''}".lower())
+    return any(word in joined for word in TITLE_WORDS)
 
 
-def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: frozenset) -> list[Heading]:
+LEAF_TAGS = ("div", "td", "p", "span", "strong", "b", "font", "section", "header", "a")
+
+
+def _candidates(body: etree._Element, title_like: bool):
+    """Title-like elements (headings, title-classed), or every small block (the scan when no
+    title-like element agrees with the claims): a headline may sit in a plain <td>."""
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if title_like and _is_title_like(el):
+            yield el
+        elif not title_like and el.tag in LEAF_TAGS and len(el) <= 3 and not _is_title_like(el):
+            yield el
+
+
+def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: frozenset,
+             title_like: bool = True) -> list[Heading]:
     body = doc.find(".//body")
     if body is None:
         return []
-    out = []
-    for el in body.iter():
-        if not isinstance(el.tag, str) or not _is_title_like(el):
-            continue
+    out: list[Heading] = []
+    for el in _candidates(body, title_like):
         text = text_of(el)
         if not MIN_CHARS <= len(text) <= MAX_CHARS:
             continue
         if any(h.el in el.iterancestors() and h.text == text for h in out):
             continue  # <div class="title"><h1>same</h1></div>: one heading
         agreement = max((similarity(text, c) for c in claimed), default=0.0)
+        if not title_like and agreement < AGREES:
+            continue
         other = in_other_block(el, holds_body)
         if other and agreement < AGREES:  # a block's heading, unless the page's claim names it
             continue
@@ -150,8 +171,64 @@ def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: f
 
 
 def _headline_like(h: Heading, site: str | None) -> bool:
-    return len(h.text.split()) >= MIN_HEADLINE_WORDS and not h.linked and not h.other and not is_site_name(h.text, site) \
-        and not boilerplate.is_boilerplate_line(h.text)
+    return len(h.text.split()) >= MIN_HEADLINE_WORDS and not h.linked and not h.other \
+        and not is_site_name(h.text, site) and not boilerplate.is_boilerplate_line(h.text) \
+        and not h.text.endswith((".", ":")) and not bylines.parse_byline_lines([h.text]).consumed
+
+
+def _best_claim(doc: etree._Element, site: str | None) -> str | None:
+    """The claim most sources agree on (og:title equal to a part of <title>), else the first:
+    <title> with its site name off."""
+    sourced = _sourced_claims(doc, site)
+    if not sourced:
+        return None
+    support = {text: len({src for other, src in sourced if similarity(text, other) >= AGREES})
+               for text, _src in sourced}
+    return max(sourced, key=lambda c: (support[c[0]], -sourced.index(c)))[0]
+
+
+class _Layout:
+    """Where the body starts, and which headings sit right above it."""
+
+    def __init__(self, body_el, order):
+        self.body_el = body_el
+        self.start = order.get(body_el, len(order)) if body_el is not None else len(order)
+
+    def before_body(self, h: Heading) -> bool:
+        return h.index <= self.start or (self.body_el is not None and self.body_el in h.el.iterancestors())
+
+    def near(self, h: Heading) -> bool:
+        return self.before_body(h) and self.start - h.index <= NEAR_BODY
+
+
+def _agreeing(found: list[Heading], where: _Layout) -> Heading | None:
+    agreeing = [h for h in found if h.agreement >= AGREES]
+    if not agreeing:
+        return None
+    # unlinked, outside other blocks, the best agreement; among equals the one nearest the body
+    return max(agreeing, key=lambda h: (not h.other, not h.linked, where.before_body(h),
+                                        round(h.agreement, 2), h.index))
+
+
+def _above_body(doc, order, holds_body, where: _Layout, site) -> Heading | None:
+    """With nothing to agree with: a headline-like heading right above the body; else the first
+    headline-like block after the last link block before the body (the title comes before the
+    date, byline and tools rows)."""
+    found = [h for h in headings(doc, order, [], holds_body) if where.near(h) and _headline_like(h, site)]
+    if found:
+        return max(found, key=lambda h: (h.el.tag in ("h1", "h2"), h.index))
+    blocks = []
+    for el in _candidates(doc.find(".//body"), title_like=False):
+        idx = order.get(el, 0)
+        if not (where.start - NEAR_BODY <= idx < where.start) or el.tag == "a":
+            continue
+        text = text_of(el)
+        h = Heading(text, el, idx, 0.0, _linked(el), in_other_block(el, holds_body))
+        if h.linked or (el.find(".//a") is not None and len(el.findall(".//a")) >= 2):
+            blocks = []  # a teaser or link list: the headline comes after it
+        elif MIN_CHARS <= len(text) <= MAX_CHARS and _headline_like(h, site):
+            blocks.append(h)
+    return blocks[0] if blocks else None
 
 
 def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element | None],
@@ -160,34 +237,24 @@ def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element
     """(headline, its element or None). `selected`: the family selector's pick, if any."""
     claimed = claims(doc, site)
     holds_body = frozenset(body_el.iterancestors()) if body_el is not None else frozenset()
-    found = headings(doc, order, claimed, holds_body)
-    start = order.get(body_el, len(order)) if body_el is not None else len(order)
-
-    def before_body(h: Heading) -> bool:
-        return h.index <= start or (body_el is not None and body_el in h.el.iterancestors())
-
-    above = [h for h in found if before_body(h) and _headline_like(h, site) and start - h.index <= NEAR_BODY]
+    where = _Layout(body_el, order)
     text, el = selected
     usable = bool(text) and (el is None or not in_other_block(el, holds_body))
-    if usable:
-        if max((similarity(text, c) for c in claimed), default=0.0) >= AGREES:
-            return text, el
-        # nothing to agree with: a selector's pick stands unless it is a block heading
-        # ("Tin nổi bật") and a headline sits right above the body
-        if not claimed and (len(text.split()) >= MIN_HEADLINE_WORDS or not above):
-            return text, el
-    agreeing = [h for h in found if h.agreement >= AGREES and before_body(h)] or \
-               [h for h in found if h.agreement >= AGREES]
-    if agreeing:  # the best agreement; among equals, the one nearest the body
-        best = max(agreeing, key=lambda h: (not h.other, not h.linked, round(h.agreement, 2), before_body(h), h.index))
-        return best.text, best.el
-    if usable and (claimed or not above):
+    if usable and max((similarity(text, c) for c in claimed), default=0.0) >= AGREES:
         return text, el
-    # nothing agrees (a generic <title>): the last headline-like heading right above the body
-    if above:
-        best = max(above, key=lambda h: (h.el.tag in ("h1", "h2"), h.index))
-        return best.text, best.el
-    if claimed:  # the page's own claim, site name off
-        return claimed[0], None
-    others = [h for h in found if _headline_like(h, site)]
-    return (others[0].text, others[0].el) if others else (None, None)
+    if claimed:
+        best = _agreeing(headings(doc, order, claimed, holds_body), where) or \
+            _agreeing(headings(doc, order, claimed, holds_body, title_like=False), where)
+        if best is not None:
+            return best.text, best.el
+        if usable:  # the page claims something no element shows: the selector's pick stands
+            return text, el
+    if usable and len(text.split()) >= MIN_HEADLINE_WORDS:
+        return text, el
+    above = _above_body(doc, order, holds_body, where, site)
+    if above is not None:
+        return above.text, above.el
+    if usable:
+        return text, el
+    best_claim = _best_claim(doc, site)
+    return (best_claim, None) if best_claim else (None, None)
