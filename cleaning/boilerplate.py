@@ -104,10 +104,22 @@ def is_date_line(line: str) -> bool:
     return bool(_DATE_LINE_PIECES.fullmatch(line.strip()))
 
 
+_ROW_SEPARATORS = re.compile(r"\s*[|•·]\s*")
+_CMS_ACCOUNT = re.compile(r"^(?:đăng bởi|người đăng|posted by|by)\s*:?\s*[a-z][a-z0-9_.@-]{1,30}$", re.IGNORECASE)
+
+
 def is_boilerplate_line(line: str) -> bool:
-    """True if the (collapsed) line is catalogue boilerplate, never article text."""
+    """True if the (collapsed) line is catalogue boilerplate, never article text: one entry, or a
+    meta row of them ("Ngày đăng: 10/06/2020 | Gửi email | Lượt xem: 535 | Đăng bởi: admin")."""
     if not line or len(line) > 300:
         return False
+    if _is_entry(line):
+        return True
+    parts = [p for p in _ROW_SEPARATORS.split(line) if p.strip()]
+    return len(parts) > 1 and all(_is_entry(p) or _CMS_ACCOUNT.match(p) for p in parts)
+
+
+def _is_entry(line: str) -> bool:
     return is_date_line(line) or any(p.match(line) for p in LINE_PATTERNS)
 
 

@@ -26,6 +26,8 @@ PENALTY = 0.6               # measured on the layout development seeds (0-999)
 MIN_CONTAINER_CHARS = 80
 HEADLINE_PAGE_MAX_CHARS = 600  # a real article this short with this many links is refused, with the reason
 HEADLINE_PAGE_SHARE = 0.1
+TEASER_ANCHOR_WORDS = 4
+WIDER_SCORE_SHARE = 0.9
 SELECTED_SHARE = 0.6        # a selector's pick holding less of the paragraph text is a wrong pick
 LIST_MIN_LINKS = 3
 LIST_LINK_SHARE = 0.5
@@ -51,6 +53,22 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
     return collapse_ws("".join(parts)), linked
 
 
+def _is_teaser_lead(el: etree._Element) -> bool:
+    """A lead under a linked headline: another story's teaser (a listing, a sidebar, "Tiêu
+    điểm"), not the article's paragraph. The article's own headline is not a link."""
+    previous = el.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    if previous is None or previous.tag in INLINE_TAGS and previous.tag != "a":
+        return False
+    anchors = [previous] if previous.tag == "a" else list(previous.iter("a"))
+    if len(anchors) != 1:
+        return False
+    anchor_text = collapse_ws("".join(anchors[0].itertext()))
+    own = collapse_ws("".join(previous.itertext()))
+    return len(anchor_text.split()) >= TEASER_ANCHOR_WORDS and len(anchor_text) >= 0.8 * len(own)
+
+
 class Scores:
     """Paragraph text (chars outside links) and other text under each element of a page."""
 
@@ -74,7 +92,8 @@ class Scores:
             text, linked = _own_text(el)
             if not text:
                 continue
-            good = len(text) >= MIN_PARAGRAPH_CHARS and linked <= MAX_PARAGRAPH_LINK_SHARE * len(text)
+            good = len(text) >= MIN_PARAGRAPH_CHARS and linked <= MAX_PARAGRAPH_LINK_SHARE * len(text) \
+                and not _is_teaser_lead(el)
             target = paragraphs if good else other
             amount = len(text) - linked if good else len(text)
             for anc in (el, *el.iterancestors()):
@@ -82,11 +101,14 @@ class Scores:
                 if good and linked:
                     other[anc] += linked
 
+    def score(self, el: etree._Element) -> float:
+        return self.paragraphs.get(el, 0) - PENALTY * self.other.get(el, 0)
+
     def best(self) -> etree._Element | None:
         """The element whose paragraphs outweigh the other text it would bring in."""
         best, best_score = None, 0.0
-        for el, held in self.paragraphs.items():
-            score = held - PENALTY * self.other.get(el, 0)
+        for el in self.paragraphs:
+            score = self.score(el)
             if el.tag != "html" and score > best_score:
                 best, best_score = el, score
         if best is None or self.paragraphs[best] < MIN_CONTAINER_CHARS:
@@ -106,6 +128,8 @@ def find_container(doc: etree._Element, selected: etree._Element | None = None) 
         return selected if best is None else best
     if selected is best or best in selected.iterancestors():
         return selected
+    if selected in best.iterancestors():  # a wider pick: only if what it adds is not mostly other text
+        return selected if scores.score(selected) >= WIDER_SCORE_SHARE * scores.score(best) else best
     if scores.paragraphs.get(selected, 0) >= SELECTED_SHARE * scores.paragraphs[best]:
         return selected
     return best

@@ -23,7 +23,7 @@ from .published import PUBLISHED, UPDATED, WEIGHTS as DATE_WEIGHTS, DateCandidat
     htmldate_candidate, machine_candidates, time_candidates, url_candidate
 from .families import detect_family, page_class
 from .families.base import COMMON_DATE, FamilyPage
-from .families.generic import FOREIGN_TEXT_OPTIONS, density_container, trafilatura_container, trafilatura_text
+from .families.generic import FOREIGN_TEXT_OPTIONS, trafilatura_text
 from .fingerprint import content_hash
 from .templates import drop_template_lines
 from .container import cut_link_lists, drop_before, find_container

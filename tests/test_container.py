@@ -1,0 +1,78 @@
+"""The article container by structure (cleaning/container.py): paragraph text against the other
+text a block brings in, whatever the class names; link lists cut; pages of headlines refused."""
+from __future__ import annotations
+
+import pytest
+
+from cleaning import ExtractionError, extract_article
+
+HEADLINE = "Huyện tổ chức hội nghị sơ kết công tác thi đua khen thưởng năm 2024"
+PARAS = [f"Đoạn {i}: sáng nay, tại hội trường Ủy ban nhân dân huyện, các đại biểu đã thảo luận về kết quả "
+         f"thực hiện phong trào thi đua yêu nước và đề ra nhiệm vụ trọng tâm trong thời gian tới." for i in range(5)]
+BODY = "".join(f"<p>{p}</p>" for p in PARAS)
+TEASER_LEAD = "Sáng nay, xã tổ chức lễ ra quân làm đường giao thông nông thôn với sự tham gia của nhân dân."
+TEASER = (f"<div class='ht-post'><h3><a href='/tin/khac-1'>Xã ra quân làm đường giao thông nông thôn mới</a></h3>"
+          f"<p>{TEASER_LEAD}</p></div>")
+RELATED = ("<h3>Tin cùng chuyên mục</h3><ul>" + "".join(
+    f"<li><a href='/tin/{i}'>Tin liên quan số {i} về công tác thi đua khen thưởng của huyện</a> (0{i}/05/2024)</li>"
+    for i in range(1, 6)) + "</ul>")
+MENU = "<ul class='ht-menu'>" + "".join(f"<li><a href='/m/{i}'>Mục {i}</a></li>" for i in range(12)) + "</ul>"
+
+
+def _extract(body: str, title: str = HEADLINE):
+    page = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    return extract_article(page.encode(), "http://huulung.langson.gov.vn/chi-tiet/1017")
+
+
+def test_a_teaser_before_the_article_in_the_same_block_is_not_its_text():
+    # ASP.NET wraps the page in a <form>; the detail block holds another story's teaser first
+    page = (f"<form action='Default.aspx'><input type='hidden' name='__VIEWSTATE' value='x'>{MENU}"
+            f"<div class='c-13'><div class='ht-post-detail'>{TEASER}<h4 class='x'>{HEADLINE}</h4>"
+            f"<div class='row'>{BODY}</div>{RELATED}</div></div></form>")
+    article = _extract(page)
+    assert article.text.split("\n") == PARAS
+    assert TEASER_LEAD not in article.text and "Tin liên quan" not in article.text
+
+
+def test_meaningless_class_names_and_a_sidebar_of_teasers():
+    sidebar = "<div class='c-35'>" + TEASER * 3 + "</div>"
+    page = (f"{MENU}<div class='u-x8'><div class='blk-x7'><h2>{HEADLINE}</h2><div class='k_22'>{BODY}</div>"
+            f"</div>{sidebar}</div><div class='w_9'>{RELATED}</div>")
+    article = _extract(page)
+    assert article.text.split("\n") == PARAS
+
+
+def test_a_link_list_inside_the_body_block_goes_with_its_heading():
+    page = f"{MENU}<div class='pn-7'><h1>{HEADLINE}</h1>{BODY}{RELATED}</div>"
+    article = _extract(page)
+    assert article.text.split("\n") == PARAS
+
+
+def test_a_page_of_headlines_is_refused():
+    items = "".join(f"<div class='item'><h3><a href='/tin/{i}'>Tin tức số {i} về hoạt động của huyện trong tuần qua</a>"
+                    f"</h3><span>0{i % 9 + 1}/05/2024</span></div>" for i in range(40))
+    footer = ("<div class='ft'>Cơ quan chủ quản: Ủy ban nhân dân huyện Hữu Lũng, tỉnh Lạng Sơn. Địa chỉ: số 1 "
+              "đường Lê Lợi, thị trấn Hữu Lũng. Điện thoại: 0205.3812.345.</div>")
+    with pytest.raises(ExtractionError) as refused:
+        _extract(f"{MENU}<div class='home'>{items}</div>{footer}", "Cổng thông tin điện tử huyện Hữu Lũng")
+    assert refused.value.reason == "not_article"
+
+
+@pytest.mark.parametrize("row,is_boilerplate", [
+    ("In bài | Gửi email | Lượt xem: 2419", True),
+    ("| Lượt truy cập: 1359 | In bài", True),
+    ("Ngày đăng: 10/06/2020 08:22 | Cập nhật: 10/06/2020 12:39 | Gửi email | Lượt truy cập: 2235 | Đăng bởi: admin", True),
+    ("06:58 | 06/02/2021 | Lượt đọc: 2223 | Gửi email", True),
+    ("Hội nghị | Thi đua khen thưởng năm 2024", False),            # a headline with a bar
+    ("Sáng nay | các đại biểu đã thảo luận về kết quả", False),
+    ("Đăng bởi: Nguyễn Văn An | Gửi email", False),                # a person, not an account
+])
+def test_meta_rows_of_toolbar_entries_are_boilerplate(row, is_boilerplate):
+    from cleaning.boilerplate import is_boilerplate_line
+    assert is_boilerplate_line(row) is is_boilerplate
+
+
+def test_a_meta_row_between_headline_and_body_stays_out_of_the_text():
+    page = (f"{MENU}<div class='x1'><h1>{HEADLINE}</h1><div class='r2'>In bài | Gửi email | Lượt xem: 2419</div>"
+            f"<div>{BODY}</div></div>")
+    assert _extract(page).text.split("\n") == PARAS
