@@ -27,6 +27,7 @@ from .families.generic import FOREIGN_TEXT_OPTIONS, trafilatura_text
 from .fingerprint import content_hash
 from .templates import drop_template_lines
 from .container import cut_link_lists, drop_before, find_container
+from .sapo import find_sapo
 from .titles import choose_title
 from .meta import (
     canonical_url,
@@ -548,6 +549,8 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     vietnamese = reads_vietnamese(text_nodes)
     container = _container(doc, page, raw) if vietnamese else None
     title, title_el = _title_and_anchor(doc, page, container)
+    if summary_el is None and vietnamese:
+        summary, summary_el = find_sapo(title_el, container, _order_index(doc))
     captions: list[str] = []
     images: list[Image] = []
     attachments: list[Attachment] = []

@@ -76,3 +76,31 @@ def test_a_meta_row_between_headline_and_body_stays_out_of_the_text():
     page = (f"{MENU}<div class='x1'><h1>{HEADLINE}</h1><div class='r2'>In bài | Gửi email | Lượt xem: 2419</div>"
             f"<div>{BODY}</div></div>")
     assert _extract(page).text.split("\n") == PARAS
+
+
+SAPO = "Hội nghị đã đánh giá kết quả đạt được, chỉ ra những hạn chế và thống nhất nhiệm vụ trong thời gian tới."
+
+
+@pytest.mark.parametrize("sapo_html", [
+    f"<p class='col-md-4'><em>{SAPO}</em></p>",           # emphasised, before the body block
+    f"<div class='inner'>{SAPO}</div>",                    # a block of its own, plain type
+    f"<h4 class='x'>{SAPO}</h4>",                          # a heading
+])
+def test_the_sapo_by_position_is_summary_and_first_paragraph(sapo_html):
+    page = (f"{MENU}<article class='m1'><h3 class='w100'>{HEADLINE}</h3><div class='u19'>Lượt xem: 1586</div>"
+            f"{sapo_html}<div class='x_19'>{BODY}</div></article>")
+    article = _extract(page)
+    assert article.summary == SAPO
+    assert article.text.split("\n") == [SAPO, *PARAS]
+
+
+def test_a_plain_first_paragraph_is_body_not_sapo():
+    page = f"{MENU}<article class='m1'><h3 class='w100'>{HEADLINE}</h3><div class='x_19'>{BODY}</div></article>"
+    article = _extract(page)
+    assert article.summary is None and article.text.split("\n") == PARAS
+
+
+def test_a_bold_first_paragraph_inside_the_body_is_the_sapo():
+    page = (f"{MENU}<div class='m1'><h1>{HEADLINE}</h1><div class='c'><p><strong>{SAPO}</strong></p>{BODY}</div></div>")
+    article = _extract(page)
+    assert article.summary == SAPO and article.text.split("\n") == [SAPO, *PARAS]
