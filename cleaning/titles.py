@@ -32,6 +32,7 @@ _WORDS_RE = re.compile(r"[\s_\-]+")
 MIN_CHARS, MAX_CHARS = 8, 400
 MIN_HEADLINE_WORDS = 5   # "Tin nổi bật", "Thông báo", "Hoạt động của Sở": block headings
 AGREES = 0.85            # a claim and a heading name the same story
+PROSE_CHARS = 60         # a block's own text this long starts the body
 NEAR_BODY = 400          # elements between a heading and the body's start still "right above"
 
 
@@ -187,12 +188,24 @@ def _best_claim(doc: etree._Element, site: str | None) -> str | None:
     return max(sourced, key=lambda c: (support[c[0]], -sourced.index(c)))[0]
 
 
+def _first_prose(body_el: etree._Element) -> etree._Element:
+    """Where the body's text starts: its first block of prose (a container may also hold the
+    headline and the rows under it)."""
+    for el in body_el.iter():
+        if not isinstance(el.tag, str) or el.tag in ("a", "span", "strong", "b", "em", "i") or _linked(el):
+            continue
+        own = collapse_ws(el.text or "")
+        if len(own) >= PROSE_CHARS and (own.endswith((".", "!", "?", "…", ":")) or len(own) >= 3 * PROSE_CHARS):
+            return el  # sentences, not a headline
+    return body_el
+
+
 class _Layout:
     """Where the body starts, and which headings sit right above it."""
 
     def __init__(self, body_el, order):
         self.body_el = body_el
-        self.start = order.get(body_el, len(order)) if body_el is not None else len(order)
+        self.start = order.get(_first_prose(body_el), len(order)) if body_el is not None else len(order)
 
     def before_body(self, h: Heading) -> bool:
         return h.index <= self.start or (self.body_el is not None and self.body_el in h.el.iterancestors())
@@ -217,18 +230,20 @@ def _above_body(doc, order, holds_body, where: _Layout, site) -> Heading | None:
     found = [h for h in headings(doc, order, [], holds_body) if where.near(h) and _headline_like(h, site)]
     if found:
         return max(found, key=lambda h: (h.el.tag in ("h1", "h2"), h.index))
-    blocks = []
+    segments: list[list[Heading]] = [[]]  # headline-like blocks between link blocks
     for el in _candidates(doc.find(".//body"), title_like=False):
         idx = order.get(el, 0)
-        if not (where.start - NEAR_BODY <= idx < where.start) or el.tag == "a":
+        if not (where.start - NEAR_BODY <= idx < where.start) or el.tag in ("a", "span"):
             continue
         text = text_of(el)
         h = Heading(text, el, idx, 0.0, _linked(el), in_other_block(el, holds_body))
-        if h.linked or (el.find(".//a") is not None and len(el.findall(".//a")) >= 2):
-            blocks = []  # a teaser or link list: the headline comes after it
+        if h.linked or len(el.findall(".//a")) >= 2:
+            if segments[-1]:
+                segments.append([])  # a teaser, a breadcrumb or a link list: a headline may follow
         elif MIN_CHARS <= len(text) <= MAX_CHARS and _headline_like(h, site):
-            blocks.append(h)
-    return blocks[0] if blocks else None
+            segments[-1].append(h)
+    found = [seg for seg in segments if seg]
+    return found[-1][0] if found else None
 
 
 def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element | None],

@@ -62,3 +62,12 @@ def test_a_family_selector_that_picks_a_sidebar_heading_gives_way_to_the_claimed
             f"<div class='tinkhac'><h1 class='title'>Tin khác cùng chuyên mục của Sở Nội vụ tỉnh</h1></div>"
             f"<div class='main'><h2>{HEADLINE}</h2><div>{BODY}</div></div></body></html>")
     assert _title(page) == HEADLINE
+
+
+def test_generic_title_plain_block_after_a_breadcrumb_with_toolbar_links_below():
+    page = (f"<html><head><title>Cổng thông tin điện tử tỉnh Thái Bình</title></head><body>"
+            f"<div class='g-col'><div class='r14'><a href='/'>Trang chủ</a> » <a href='/t'>Tin tức - Sự kiện</a> » "
+            f"<a href='/n'>Nông thôn mới</a></div><div class='c_14'>{HEADLINE}</div>"
+            f"<div class='k-11'><p class='row'>Đăng ngày 6/12/2024</p> | <span><a href='#'>Gửi email</a></span></div>"
+            f"<section>{BODY}</section></div></body></html>")
+    assert _title(page) == HEADLINE
