@@ -134,19 +134,20 @@ def _is_title_like(el: etree._Element) -> bool:
     return any(word in joined for word in TITLE_WORDS)
 
 
-LEAF_TAGS = ("div", "td", "p", "span", "strong", "b", "font", "section", "header", "a")
+_TITLE_LIKE_XPATH = etree.XPath(
+    "descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or @class or @id]")
+_LEAF_XPATH = etree.XPath(
+    "descendant-or-self::*[(self::div or self::td or self::p or self::span or self::strong or self::b"
+    " or self::font or self::section or self::header or self::a) and count(*) <= 3]")
 
 
 def _candidates(body: etree._Element, title_like: bool):
     """Title-like elements (headings, title-classed), or every small block (the scan when no
-    title-like element agrees with the claims): a headline may sit in a plain <td>."""
-    for el in body.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if title_like and _is_title_like(el):
-            yield el
-        elif not title_like and el.tag in LEAF_TAGS and len(el) <= 3 and not _is_title_like(el):
-            yield el
+    title-like element agrees with the claims): a headline may sit in a plain <td>. XPath
+    picks the few elements worth a look (a page holds thousands)."""
+    if title_like:
+        return [el for el in _TITLE_LIKE_XPATH(body) if _is_title_like(el)]
+    return [el for el in _LEAF_XPATH(body) if not _is_title_like(el)]
 
 
 def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: frozenset,
