@@ -50,13 +50,13 @@ def _norm(text: str) -> str:
     return collapse_ws(text).lower().strip(" .:-|")
 
 
-def claims(doc: etree._Element, site: str | None) -> list[str]:
+def claims(doc: etree._Element, site: str | None, names: frozenset[str] = frozenset()) -> list[str]:
     """What the page says its headline is: <title> (site name off, whole, and each part between
     separators), og:title, twitter:title, JSON-LD headline; the site name alone is no claim."""
-    return [text for text, _source in _sourced_claims(doc, site)]
+    return [text for text, _source in _sourced_claims(doc, site, names or site_names(doc, site))]
 
 
-def _sourced_claims(doc: etree._Element, site: str | None) -> list[tuple[str, int]]:
+def _sourced_claims(doc: etree._Element, site: str | None, names: frozenset[str]) -> list[tuple[str, int]]:
     raw = [text_of(doc.find(".//title")), meta_content(doc, "property", "og:title"),
            meta_content(doc, "name", "twitter:title")]
     raw += [obj["headline"] for obj in jsonld_objects(doc) if isinstance(obj.get("headline"), str)]
@@ -71,18 +71,37 @@ def _sourced_claims(doc: etree._Element, site: str | None) -> list[tuple[str, in
             if sep in value:
                 parts += [p.strip() for p in value.split(sep)]
         for part in parts:
-            if len(part) >= MIN_CHARS and not is_site_name(part, site) and part not in seen:
+            if len(part) >= MIN_CHARS and not is_site_name(part, names) and part not in seen:
                 seen.add(part)
                 out.append((part, source))
     return out
 
 
-def is_site_name(text: str, site: str | None) -> bool:
-    """The site's name (og:site_name) or a "Cổng/Trang thông tin điện tử …" name; a unit name
-    alone ("Sở Nội vụ tỉnh …") may start a headline, so it is not judged here."""
-    if site and _norm(text) == _norm(site):
+def is_site_name(text: str, names: frozenset[str]) -> bool:
+    """One of the site's names (og:site_name, the text of its links to the home page) or a
+    "Cổng/Trang thông tin điện tử …" name; a unit name alone ("Sở Nội vụ tỉnh …") may start a
+    headline, so only the page's own naming of its site says so."""
+    if _norm(text) in names:
         return True
-    return bool(SITE_PREFIX_WORDS.search(text)) and len(text.split()) <= 12
+    return bool(SITE_PREFIX_WORDS.match(text.strip())) and not any(sep in text for sep in TITLE_SEPARATORS) \
+        or bool(SITE_PREFIX_WORDS.search(text)) and len(text.split()) <= 12
+
+
+def site_names(doc: etree._Element, site: str | None) -> frozenset[str]:
+    """og:site_name and the texts of the page's links to its home page (the logo, "Trang chủ")."""
+    names = {_norm(site)} if site else set()
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if re.fullmatch(r"(?:https?://[^/]+)?/?(?:index\.\w+|default\.aspx|trang-chu)?/?", href, re.IGNORECASE):
+            text = _norm(text_of(a))
+            if text:
+                names.add(text)
+    return frozenset(names)
+
+
+def letter_words(text: str) -> int:
+    """Words holding a letter: "Thi đua - Khen thưởng" has four."""
+    return sum(1 for w in text.split() if any(ch.isalpha() for ch in w))
 
 
 def similarity(heading: str, claim: str) -> float:
@@ -92,7 +111,7 @@ def similarity(heading: str, claim: str) -> float:
     if a == b:
         return 1.0
     if a in b:  # "<category> - <headline> - <site>"
-        return 0.95 if len(a) >= 0.5 * len(b) or len(a.split()) >= MIN_HEADLINE_WORDS else 0.5
+        return 0.95 if len(a) >= 0.5 * len(b) or letter_words(a) >= MIN_HEADLINE_WORDS else 0.5
     if b in a:  # a <title> cut short
         return 0.9 if len(b) >= 0.6 * len(a) else 0.5
     wa, wb = set(a.split()), set(b.split())
@@ -158,8 +177,8 @@ def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: f
     out: list[Heading] = []
     for el in _candidates(body, title_like):
         text = text_of(el)
-        if not MIN_CHARS <= len(text) <= MAX_CHARS:
-            continue
+        if not MIN_CHARS <= len(text) <= MAX_CHARS or boilerplate.is_boilerplate_line(text):
+            continue  # "Bản quyền thuộc Sở …" holds the site's name, not a headline
         if any(h.el in el.iterancestors() and h.text == text for h in out):
             continue  # <div class="title"><h1>same</h1></div>: one heading
         agreement = max((similarity(text, c) for c in claimed), default=0.0)
@@ -172,16 +191,16 @@ def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: f
     return out
 
 
-def _headline_like(h: Heading, site: str | None) -> bool:
-    return len(h.text.split()) >= MIN_HEADLINE_WORDS and not h.linked and not h.other \
-        and not is_site_name(h.text, site) and not boilerplate.is_boilerplate_line(h.text) \
+def _headline_like(h: Heading, names: frozenset[str]) -> bool:
+    return letter_words(h.text) >= MIN_HEADLINE_WORDS and not h.linked and not h.other \
+        and not is_site_name(h.text, names) and not boilerplate.is_boilerplate_line(h.text) \
         and not h.text.endswith((".", ":")) and not bylines.parse_byline_lines([h.text]).consumed
 
 
-def _best_claim(doc: etree._Element, site: str | None) -> str | None:
+def _best_claim(doc: etree._Element, site: str | None, names: frozenset[str]) -> str | None:
     """The claim most sources agree on (og:title equal to a part of <title>), else the first:
     <title> with its site name off."""
-    sourced = _sourced_claims(doc, site)
+    sourced = _sourced_claims(doc, site, names)
     if not sourced:
         return None
     support = {text: len({src for other, src in sourced if similarity(text, other) >= AGREES})
@@ -224,24 +243,24 @@ def _agreeing(found: list[Heading], where: _Layout) -> Heading | None:
                                         round(h.agreement, 2), h.index))
 
 
-def _above_body(doc, order, holds_body, where: _Layout, site) -> Heading | None:
+def _above_body(doc, order, holds_body, where: _Layout, names) -> Heading | None:
     """With nothing to agree with: a headline-like heading right above the body; else the first
     headline-like block after the last link block before the body (the title comes before the
     date, byline and tools rows)."""
-    found = [h for h in headings(doc, order, [], holds_body) if where.near(h) and _headline_like(h, site)]
+    found = [h for h in headings(doc, order, [], holds_body) if where.near(h) and _headline_like(h, names)]
     if found:
         return max(found, key=lambda h: (h.el.tag in ("h1", "h2"), h.index))
     segments: list[list[Heading]] = [[]]  # headline-like blocks between link blocks
     for el in _candidates(doc.find(".//body"), title_like=False):
         idx = order.get(el, 0)
-        if not (where.start - NEAR_BODY <= idx < where.start) or el.tag in ("a", "span"):
+        if not (where.start - NEAR_BODY <= idx < where.start) or el.tag == "a":
             continue
         text = text_of(el)
         h = Heading(text, el, idx, 0.0, _linked(el), in_other_block(el, holds_body))
         if h.linked or len(el.findall(".//a")) >= 2:
             if segments[-1]:
                 segments.append([])  # a teaser, a breadcrumb or a link list: a headline may follow
-        elif MIN_CHARS <= len(text) <= MAX_CHARS and _headline_like(h, site):
+        elif MIN_CHARS <= len(text) <= MAX_CHARS and _headline_like(h, names):
             segments[-1].append(h)
     found = [seg for seg in segments if seg]
     return found[-1][0] if found else None
@@ -251,7 +270,8 @@ def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element
                  body_el: etree._Element | None, site: str | None,
                  order: dict) -> tuple[str | None, etree._Element | None]:
     """(headline, its element or None). `selected`: the family selector's pick, if any."""
-    claimed = claims(doc, site)
+    names = site_names(doc, site)
+    claimed = claims(doc, site, names)
     holds_body = frozenset(body_el.iterancestors()) if body_el is not None else frozenset()
     where = _Layout(body_el, order)
     text, el = selected
@@ -265,12 +285,12 @@ def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element
             return best.text, best.el
         if usable:  # the page claims something no element shows: the selector's pick stands
             return text, el
-    if usable and len(text.split()) >= MIN_HEADLINE_WORDS:
+    if usable and letter_words(text) >= MIN_HEADLINE_WORDS:
         return text, el
-    above = _above_body(doc, order, holds_body, where, site)
+    above = _above_body(doc, order, holds_body, where, names)
     if above is not None:
         return above.text, above.el
     if usable:
         return text, el
-    best_claim = _best_claim(doc, site)
+    best_claim = _best_claim(doc, site, names)
     return (best_claim, None) if best_claim else (None, None)

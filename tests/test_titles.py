@@ -71,3 +71,26 @@ def test_generic_title_plain_block_after_a_breadcrumb_with_toolbar_links_below()
             f"<div class='k-11'><p class='row'>Đăng ngày 6/12/2024</p> | <span><a href='#'>Gửi email</a></span></div>"
             f"<section>{BODY}</section></div></body></html>")
     assert _title(page) == HEADLINE
+
+
+def test_a_unit_named_title_is_the_site_when_the_home_link_says_so():
+    # <title> is the unit's name, as the logo link to "/" writes it; the footer repeats it
+    page = (f"<html><head><title>Sở Tài chính tỉnh Lào Cai</title></head><body>"
+            f"<div class='hd'><a href='/'>Sở Tài chính tỉnh Lào Cai</a></div><div class='m'>"
+            f"<span class='t36'>{HEADLINE}</span><div class='c'>{BODY}</div></div>"
+            f"<div class='f'><p>Bản quyền thuộc Sở Tài chính tỉnh Lào Cai</p></div></body></html>")
+    assert _title(page) == HEADLINE
+
+
+def test_a_long_portal_name_is_never_the_title():
+    name = "Cổng thông tin điện tử Sở Văn hóa, Thể thao và Du lịch tỉnh Hưng Yên"
+    page = (f"<html><head><title>{name}</title></head><body><div class='m'><h1>{name}</h1>"
+            f"<div class='x'>{HEADLINE}</div><div class='c'>{BODY}</div></div></body></html>")
+    assert _title(page) == HEADLINE
+
+
+def test_a_category_box_title_gives_way_to_the_headline_under_it():
+    page = (f"<html><head><title>Cổng Thông tin điện tử tỉnh Hưng Yên</title></head><body><main>"
+            f"<div class='ds-post-detail'><h2 class='ds-box-title'>Thi đua - Khen thưởng</h2>"
+            f"<h4 class='ds-post-title'>{HEADLINE}</h4><div class='clearfix'>{BODY}</div></div></main></body></html>")
+    assert _title(page) == HEADLINE
