@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Byline",
+    "is_attachment_line",
     "is_person_name",
     "is_unit",
     "parse_attribution",
     "parse_byline_lines",
+    "parse_header_byline",
     "split_lead_tag",
 ]
 
@@ -35,10 +37,14 @@ _UNIT_RE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_LABEL = re.compile(
-    r"^\s*(?:tác giả|người viết|bài(?:,| và)? ảnh|tin(?:,| và)? ảnh|tin|bài|ảnh|"
-    r"thực hiện|nhóm phóng viên|pv|ctv)\s*:\s*",
+    r"^\s*(?:tác giả|người viết|bài(?:\s*,|\s+và|\s*&|\s*-)?\s*ảnh|tin(?:\s*,|\s+và|\s*&|\s*-)?\s*ảnh|"
+    r"tin\s+bài|bài viết|tin|bài|ảnh|thực hiện|nhóm phóng viên|nhóm pv|phóng viên|pv|ctv|"
+    r"cộng tác viên)\s*:\s*",
     re.IGNORECASE,
 )
+# "Tin: A - Ảnh: B", "Bài: A; ảnh: B": the writer and the photographer are both authors
+_ROLE_SPLIT = re.compile(r"\s*(?:[-–—;,|]\s*|\s)(?=(?:ảnh|bài|tin|video|clip|đồ họa|thực hiện)\s*:)",
+                         re.IGNORECASE)
 _UPPER = "A-ZÀ-ỸĐ"
 _NAME_TOKEN = re.compile(rf"^(?:[{_UPPER}][^\s.,;:!?()\d]*|[{_UPPER}]{{1,3}}\.(?:[{_UPPER}]\.?)*)$")
 _INITIALS = re.compile(rf"^[{_UPPER}]{{1,2}}h?\.\s*[{_UPPER}]", re.UNICODE)
@@ -55,8 +61,26 @@ _LEAD_TAG = re.compile(
 )
 
 SURNAMES_LIKE_UNITS = frozenset({"đoàn"})  # "Đoàn Văn Hùng" is a person, "Đoàn TN" a unit
+# syllables of headings and labels ("TIN TỨC", "Tin Liên Quan", "Chuyên Mục Khác"), never of a
+# personal name: an upper-case or title-case heading is not a name for its capitals
+NOT_NAME_WORDS = frozenset({
+    "tin", "tức", "sự", "kiện", "trang", "chủ", "mục", "khác", "hoạt", "động", "bài", "viết", "ảnh",
+    "video", "clip", "giới", "thiệu", "chuyên", "đề", "thời", "số", "mới", "thôn", "xem", "tiếp",
+    "đọc", "thêm", "luận", "và", "của", "các", "về", "cho", "với", "trong", "được", "là", "có",
+    "những", "năm", "ngày", "tháng", "nguồn", "theo", "tải", "đính", "kèm", "file", "tệp",
+})
 MAX_NAME_WORDS = 6
 MAX_UNIT_CHARS = 140
+MAX_HEADER_BYLINE_CHARS = 200
+_DOC_NAME = r"[^\s/]+\.(?:pdf|docx?|xlsx?|pptx?|rar|zip|7z|odt|ods)\b"
+_ATTACH_LABEL = r"(?:(?:file|tệp|tập tin|tài liệu|văn bản)\s+)?đính\s+kèm|tải\s+(?:về|xuống)|download"
+_ATTACHMENT_LINE = re.compile(
+    rf"^(?:(?:{_ATTACH_LABEL})\s*:?\s*(?:{_DOC_NAME}.*)?|(?:(?:{_ATTACH_LABEL})\s*:?\s*)?"
+    rf"(?:{_DOC_NAME}[\s,;]*(?:\([^()]{{0,20}}\))?[\s,;]*)+(?:tải\s+(?:về|xuống)|download|xem)?)\s*$",
+    re.IGNORECASE,
+)
+_ATTACHMENT_ANY = re.compile(rf"^(?:{_ATTACH_LABEL})\b.*(?:{_DOC_NAME}|tải\s+(?:về|xuống))", re.IGNORECASE)
+MAX_ATTACHMENT_LINE_CHARS = 300
 
 
 @dataclass(slots=True)
@@ -72,7 +96,7 @@ def _clean(line: str) -> str:
 
 
 def is_person_name(text: str) -> bool:
-    """A personal name or initials: "Đường Thị Nhã", "N. Dương", "T.A", "Vy Quản"."""
+    """A personal name or initials: "Đường Thị Nhã", "N. Dương", "T.A", "Vy Quản", "LÊ HIẾU"."""
     text = _NOTE_SUFFIX.sub("", text.strip().rstrip("."))
     if not text or len(text) > 50 or any(ch.isdigit() for ch in text):
         return False
@@ -84,6 +108,8 @@ def is_person_name(text: str) -> bool:
         return False
     if len(tokens) == 1 and not re.fullmatch(rf"[{_UPPER}]{{2,5}}|[{_UPPER}]\.[{_UPPER}]\.?", text):
         return False  # a lone word is a name only as initials ("PV", "T.A")
+    if any(tok.lower() in NOT_NAME_WORDS for tok in tokens):
+        return False
     return all(_NAME_TOKEN.match(tok) for tok in tokens)
 
 
@@ -99,10 +125,57 @@ def split_authors(text: str) -> list[str] | None:
     return None
 
 
+def _authors_of(text: str) -> list[str] | None:
+    """The names of a byline's name part, roles read apart: "Tin: A - Ảnh: B" -> [A, B]."""
+    parts = [p for p in _ROLE_SPLIT.split(text) if p.strip()]
+    if len(parts) < 2:
+        return split_authors(_clean(text))
+    names: list[str] = []
+    for part in parts:
+        found = split_authors(_clean(part))
+        if not found:
+            return None
+        names += [n for n in found if n not in names]
+    return names
+
+
 def is_unit(text: str) -> bool:
     text = text.strip()
     return bool(text) and len(text) <= MAX_UNIT_CHARS and bool(_UNIT_RE.match(text)) and \
         not text.endswith(("./.", "/."))
+
+
+def has_label(text: str) -> bool:
+    """The line opens with a byline label: "Tác giả:", "Bài, ảnh:", "Tin và ảnh:", "Tin:"."""
+    return bool(_BYLINE_LABEL.match(text))
+
+
+def is_attachment_line(text: str) -> bool:
+    """A document link line: "File đính kèm: qd-123.pdf Tải về", "Tệp đính kèm", "Tải về",
+    "bao-cao.docx (120 KB)"; never a sentence that mentions an attachment."""
+    text = text.strip()
+    if not text or len(text) > MAX_ATTACHMENT_LINE_CHARS:
+        return False
+    return bool(_ATTACHMENT_LINE.match(text) or _ATTACHMENT_ANY.match(text))
+
+
+def _one_line(line: str) -> Byline:
+    """One line that is a whole byline: names, "Names, Unit", "Names - Unit", "Names (Unit)"."""
+    last = _clean(line)
+    if len(line) <= 80 and (authors := _authors_of(last)):
+        return Byline(authors, None, 1)
+    # "Name, Unit" or "Name - Unit" (the unit may hold the separator itself)
+    for sep in (",", " - ", " – "):
+        if sep in last:
+            head, tail = last.split(sep, 1)
+            authors = _authors_of(head)
+            if authors and is_unit(tail.strip()):
+                return Byline(authors, tail.strip().rstrip("."), 1)
+    # "Name (Unit)" or "Name [Unit]"
+    if (m := _NAME_WITH_UNIT.match(last.rstrip("."))) and is_unit(m["unit"]) \
+            and (authors := _authors_of(m["names"])):
+        return Byline(authors, m["unit"].strip(), 1)
+    return Byline()
 
 
 def parse_byline_lines(lines: list[str]) -> Byline:
@@ -110,28 +183,29 @@ def parse_byline_lines(lines: list[str]) -> Byline:
     if not lines:
         return Byline()
     last = _clean(lines[-1])
-    prev = _clean(lines[-2]) if len(lines) >= 2 else ""
+    prev = lines[-2] if len(lines) >= 2 else ""
     # two lines: name / unit
-    if prev and is_unit(last) and len(lines[-2]) <= 80:
-        authors = split_authors(prev)
+    if prev and is_unit(last) and len(prev) <= 80:
+        authors = _authors_of(_clean(prev))
         if authors:
             return Byline(authors, last, 2)
-    # one line: name alone (or co-authors)
-    if len(lines[-1]) <= 80:
-        authors = split_authors(last)
-        if authors:
-            return Byline(authors, None, 1)
-    # one line: "Name, Unit" or "Name - Unit"
-    for sep in (",", " - ", " – "):
-        if sep in last:
-            head, tail = last.split(sep, 1)
-            authors = split_authors(head)
-            if authors and is_unit(tail.strip()):
-                return Byline(authors, tail.strip().rstrip("."), 1)
-    # one line: "Name (Unit)" or "Name [Unit]"
-    if (m := _NAME_WITH_UNIT.match(last)) and is_unit(m["unit"]) and (authors := split_authors(m["names"])):
-        return Byline(authors, m["unit"].strip(), 1)
     # unit alone as last line, name before it failed: not a byline we can trust
+    return _one_line(lines[-1])
+
+
+def parse_header_byline(text: str, labelled_only: bool = False) -> Byline:
+    """A byline element above the body: "Tác giả: Lê Hiếu", "Bài, ảnh: Q. Hòa", "H. Thủy",
+    "LĂNG VĂN THỦY, Ban Thi đua - Khen thưởng", or one part of a meta row
+    ("Tác giả: X | Lượt xem: 12"). `labelled_only`: the text is link text, a name only with a label."""
+    if len(text) > MAX_HEADER_BYLINE_CHARS:
+        return Byline()
+    for chunk in re.split(r"\s+\|\s+|\s*\|\s*", text):
+        chunk = chunk.strip()
+        if not chunk or (labelled_only and not has_label(chunk)):
+            continue
+        found = _one_line(chunk)
+        if found.consumed:
+            return found
     return Byline()
 
 

@@ -403,6 +403,8 @@ def _clean_lines(lines: list[Line], title: str | None, summary: str | None) -> l
             continue
         if boilerplate.is_placeholder_alt(text) and len(text) <= 4:
             continue
+        if bylines.is_attachment_line(text):  # "File đính kèm: x.pdf Tải về": in `attachments`
+            continue
         out.append(line)
     return out
 
@@ -459,7 +461,75 @@ def _trailing(lines: list[Line]) -> tuple[list[Line], list[str], str | None, str
             authors, unit = found.authors, found.unit
             del lines[len(lines) - found.consumed:]
             take_attribution()
+    if not authors:
+        authors, unit = _leading_byline(lines)
     return lines, authors, unit, attribution
+
+
+LEADING_BYLINE_LINES = 6  # header lines a container may hold above the body's first paragraph
+LEADING_PARAGRAPH_CHARS = 250
+
+
+def _leading_byline(lines: list[Line]) -> tuple[list[str], str | None]:
+    """A labelled byline line ("Bài, ảnh: T. Anh", "Tác giả: Lê Hiếu | Lượt xem: 12") among the
+    header lines a container holds above the first paragraph: taken off. Unlabelled names there
+    stay (a heading or a caption can look like one)."""
+    for idx, ln in enumerate(lines[:LEADING_BYLINE_LINES]):
+        if len(ln.text) > LEADING_PARAGRAPH_CHARS:
+            break
+        if len(lines) > 1 and bylines.has_label(ln.text):
+            found = bylines.parse_header_byline(ln.text, labelled_only=True)
+            if found.consumed:
+                del lines[idx]
+                return found.authors, found.unit
+    return [], None
+
+
+HEADER_BYLINE_SCAN = 200  # elements after the headline looked at for a byline above the body
+HEADER_PARAGRAPH_CHARS = 200  # an element whose own text is this long: the body has begun
+
+
+def _following(el: etree._Element, limit: int):
+    """The elements after `el` in document order (not its descendants), at most `limit`."""
+    n, node = 0, el
+    while node is not None:
+        sib = node.getnext()
+        while sib is None:
+            node = node.getparent()
+            if node is None:
+                return
+            sib = node.getnext()
+        for d in sib.iter():
+            yield d
+            n += 1
+            if n >= limit:
+                return
+        node = sib
+
+
+def _header_byline(title_el: etree._Element | None, container: etree._Element | None) -> bylines.Byline:
+    """A byline written between the headline and the body: "Tác giả: …", "Bài, ảnh: …", or a
+    short element holding only a name (and its unit). Judged by position and shape, not class:
+    the first such element after the headline, before the body's first paragraph; a name that
+    is all link text only with a label."""
+    if title_el is None or container is None:
+        return bylines.Byline()
+    for el in _following(title_el, HEADER_BYLINE_SCAN):
+        if el is container or not isinstance(el.tag, str):
+            break
+        if len(collapse_ws(el.text or "")) > HEADER_PARAGRAPH_CHARS:
+            break  # a paragraph: the body (a container that also holds the header) has begun
+        if el.tag in ("script", "style", "noscript", "select", "option", "button") or \
+                el.tag.startswith("h") and el.tag[1:].isdigit():
+            continue
+        text = text_of(el)
+        if not text or len(text) > bylines.MAX_HEADER_BYLINE_CHARS:
+            continue
+        linked = sum(len(text_of(a)) for a in el.iter("a"))
+        found = bylines.parse_header_byline(text, labelled_only=linked >= 0.8 * len(text))
+        if found.consumed:
+            return found
+    return bylines.Byline()
 
 
 def _attachments(container: etree._Element, url: str) -> list[Attachment]:
@@ -596,6 +666,9 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         lines, template_lines = drop_template_lines(
             lines, getattr(portal, "template_segments", None) or frozenset())
         lines, authors, unit, attribution = _trailing(lines)
+        if not authors:  # a byline element above the body
+            above = _header_byline(title_el, container)
+            authors, unit = above.authors, above.unit or unit
         if not authors:  # a machine author only when it names a person, never the site or a unit
             authors = machine_person_names(doc)
     else:  # meta, JSON-LD, rel=author, byline elements and "By …" lines (cleaning/authors.py)
