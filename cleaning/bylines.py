@@ -14,6 +14,7 @@ __all__ = [
     "Byline",
     "is_attachment_line",
     "is_person_name",
+    "looks_like_byline",
     "is_unit",
     "parse_attribution",
     "parse_byline_lines",
@@ -49,6 +50,10 @@ _UPPER = "A-ZÀ-ỸĐ"
 _NAME_TOKEN = re.compile(rf"^(?:[{_UPPER}][^\s.,;:!?()\d]*|[{_UPPER}]{{1,3}}\.(?:[{_UPPER}]\.?)*)$")
 _INITIALS = re.compile(rf"^[{_UPPER}]{{1,2}}h?\.\s*[{_UPPER}]", re.UNICODE)
 _AUTHOR_SPLIT = re.compile(r"\s+[-–—]\s+|\s*;\s*|\s+và\s+|\s*&\s*")
+_ANY_AUTHOR_SPLIT = re.compile(r"\s+[-–—]\s+|\s*[;,&]\s*|\s+và\s+")
+# a date or time the byline element also shows: "Tác giả: Lê Hiếu - 06/01/2023 10:15"
+_DATE_TAIL = re.compile(r"\s*[-–|,]?\s*(?:\(?\d{1,2}[:h]\d{2}\)?\s*[-,|]?\s*)?(?:ngày\s*)?"
+                        r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}.*$", re.IGNORECASE)
 _NOTE_SUFFIX = re.compile(r"\s*\((?:tổng hợp|th|st|sưu tầm|lược dịch|dịch|biên dịch)\)\s*$",
                           re.IGNORECASE)
 _NAME_WITH_UNIT = re.compile(r"^(?P<names>[^()\[\]]{2,80}?)\s*[(\[](?P<unit>[^()\[\]]{2,140})[)\]]$")
@@ -68,6 +73,7 @@ NOT_NAME_WORDS = frozenset({
     "video", "clip", "giới", "thiệu", "chuyên", "đề", "thời", "số", "mới", "thôn", "xem", "tiếp",
     "đọc", "thêm", "luận", "và", "của", "các", "về", "cho", "với", "trong", "được", "là", "có",
     "những", "năm", "ngày", "tháng", "nguồn", "theo", "tải", "đính", "kèm", "file", "tệp",
+    "thứ", "admin", "administrator", "webmaster", "editor",  # CMS accounts
 })
 MAX_NAME_WORDS = 6
 MAX_UNIT_CHARS = 140
@@ -119,9 +125,9 @@ def split_authors(text: str) -> list[str] | None:
     parts = [p.strip() for p in _AUTHOR_SPLIT.split(text) if p.strip()]
     if parts and all(is_person_name(p) for p in parts):
         return parts
-    parts = [p.strip() for p in text.split(",") if p.strip()]
+    parts = [p.strip() for p in _ANY_AUTHOR_SPLIT.split(text) if p.strip()]
     if len(parts) > 1 and all(is_person_name(p) for p in parts):
-        return parts
+        return parts  # "Lê Hiếu, Minh Hòa và Văn Tú"
     return None
 
 
@@ -203,10 +209,18 @@ def parse_header_byline(text: str, labelled_only: bool = False) -> Byline:
         chunk = chunk.strip()
         if not chunk or (labelled_only and not has_label(chunk)):
             continue
-        found = _one_line(chunk)
+        bare = _DATE_TAIL.sub("", chunk)
+        if bare != chunk and not has_label(chunk):
+            continue  # a date line ("Thứ Tư, 22/10/2025", "CN, 05/01/2025"): its weekday is no name
+        found = _one_line(bare)
         if found.consumed:
             return found
     return Byline()
+
+
+def looks_like_byline(text: str) -> bool:
+    """A whole byline on one line, or a unit line: never an image caption."""
+    return is_unit(text) or bool(_one_line(text).consumed)
 
 
 def parse_attribution(line: str) -> str | None:

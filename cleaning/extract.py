@@ -328,8 +328,7 @@ def _split_captions(items: list, title: str | None) -> tuple[list[Line], list[st
                     alts.setdefault(value.lower(), value)
     lines = [it for it in items if isinstance(it, Line)]
     # lines that look like the trailing byline are never captions
-    trailing_names = {id(ln) for ln in lines[-3:] if bylines.is_person_name(ln.text)
-                      or bylines.is_unit(ln.text)}
+    trailing_names = {id(ln) for ln in lines[-3:] if bylines.looks_like_byline(ln.text)}
     body: list[Line] = []
     captions: list[str] = []
     images: list[Image] = []
@@ -394,6 +393,15 @@ def _dedupe(values: list[str]) -> list[str]:
     return out
 
 
+# a share/print toolbar written as one line ("Chia sẻ Lưu tin PrintAaa Xuất PDF In trang"): its
+# words only; it never is body text and a byline above it is still the last thing of the body
+TOOLBAR_LINE_RE = re.compile(
+    r"^(?:\s*[|:•·]?\s*(?:chia sẻ|lưu tin|lưu bài|in trang|in bài|bản in|xuất pdf|tải pdf|gửi email|"
+    r"gửi bài|email|facebook|zalo|twitter|tweet|linkedin|printaaa|print|share|like|nghe đọc bài|"
+    r"đọc nội dung|đọc bài|chế độ ban đêm|[-+]?a|cỡ chữ|lên đầu trang|về trang trước|quay lại))+\s*$",
+    re.IGNORECASE)
+
+
 def _clean_lines(lines: list[Line], title: str | None, summary: str | None) -> list[Line]:
     out = []
     skip = {s.lower() for s in (title, summary) if s}
@@ -404,6 +412,8 @@ def _clean_lines(lines: list[Line], title: str | None, summary: str | None) -> l
         if boilerplate.is_placeholder_alt(text) and len(text) <= 4:
             continue
         if bylines.is_attachment_line(text):  # "File đính kèm: x.pdf Tải về": in `attachments`
+            continue
+        if 3 <= len(text) <= 120 and TOOLBAR_LINE_RE.match(text):
             continue
         out.append(line)
     return out
