@@ -87,12 +87,15 @@ def is_site_name(text: str, names: frozenset[str]) -> bool:
         or bool(SITE_PREFIX_WORDS.search(text)) and len(text.split()) <= 12
 
 
+_HOME_HREF = re.compile(r"(?:https?://[^/?#]+/?|/)(?:(?:index|default)\.\w+|trang-chu(?:\.\w+)?)?", re.IGNORECASE)
+
+
 def site_names(doc: etree._Element, site: str | None) -> frozenset[str]:
     """og:site_name and the texts of the page's links to its home page (the logo, "Trang chủ")."""
     names = {_norm(site)} if site else set()
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
-        if re.fullmatch(r"(?:https?://[^/]+)?/?(?:index\.\w+|default\.aspx|trang-chu)?/?", href, re.IGNORECASE):
+        if _HOME_HREF.fullmatch(href):
             text = _norm(text_of(a))
             if text:
                 names.add(text)

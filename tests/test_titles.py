@@ -94,3 +94,13 @@ def test_a_category_box_title_gives_way_to_the_headline_under_it():
             f"<div class='ds-post-detail'><h2 class='ds-box-title'>Thi đua - Khen thưởng</h2>"
             f"<h4 class='ds-post-title'>{HEADLINE}</h4><div class='clearfix'>{BODY}</div></div></main></body></html>")
     assert _title(page) == HEADLINE
+
+
+@pytest.mark.parametrize("href,is_home", [("/", True), ("http://x.gov.vn", True), ("https://x.gov.vn/", True),
+                                          ("/Default.aspx", True), ("/trang-chu", True), ("", False),
+                                          ("#", False), ("/tin-tuc", False), ("?p=1", False)])
+def test_home_links_name_the_site(href, is_home):
+    from cleaning.titles import site_names
+    from lxml import html as lxml_html
+    doc = lxml_html.document_fromstring(f"<html><body><a href='{href}'>Tên trang</a></body></html>")
+    assert ("tên trang" in site_names(doc, None)) is is_home
