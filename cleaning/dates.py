@@ -14,11 +14,13 @@ caller that knows the page is not Vietnamese can take the localisation back (`wa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 __all__ = ["VN_TZ", "parse_date", "parse_iso", "read_iso", "iso_has_time", "is_localised", "offset_minutes",
-           "wall_clock", "has_date", "DMY", "MDY"]
+           "wall_clock", "has_date", "written_dates", "date_line_residue", "WrittenDate", "DMY", "MDY",
+           "PUBLISHED_LABEL", "UPDATED_LABEL"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DMY = "dmy"
@@ -179,6 +181,88 @@ def parse_date(text: str, order: str | None = None) -> datetime | None:
     if m:
         return parse_iso(m.group(0))
     return None
+
+
+# Labels that say what a written date is: the publication ("Ngày đăng", "Đăng lúc", "Đăng ngày",
+# "Xuất bản", "Published", "Posted") or the last update ("Cập nhật", "Ngày cập nhật", "Sửa đổi",
+# "Updated", "Modified"). Read in the text just before the date (since the previous date).
+PUBLISHED_LABEL = "published"
+UPDATED_LABEL = "updated"
+PUBLISH_LABEL_RE = re.compile(r"(?i)ngày\s*đăng|đăng\s*(?:ngày|lúc|tải|bài)?\s*:|đăng\s+(?:ngày|lúc)|xuất\s*bản"
+                              r"|ngày\s*tạo|khởi\s*tạo|\bpublished\b|\bposted\b|\bcreated?\b")
+UPDATE_LABEL_RE = re.compile(r"(?i)cập\s*nhật|sửa\s*đổi|chỉnh\s*sửa|\bupdated?\b|\bmodified\b")
+_WEEKDAY = re.compile(r"(?i)(?<!\w)(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s*nhật|th\s*[2-7]|t[2-7]|cn)(?!\w)")
+_FILLER = re.compile(r"(?i)(?<!\w)(?:ngày|lúc|vào|gmt\s*[+-]?\s*\d*|utc\s*[+-]?\s*\d*|sa|ch|am|pm|giờ|on|at)(?!\w)")
+_VIEWS = re.compile(r"(?i)(?:lượt\s*xem|lượt\s*đọc|lượt\s*truy\s*cập|số\s*lần\s*xem|views?)\s*:?\s*[\d.,]*")
+_RESIDUE_STRIP = re.compile(r"[\s\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenDate:
+    """A date written in a line of text: its value (localised), whether a time of day was written
+    beside it, its span in the text and the label before it (PUBLISHED_LABEL, UPDATED_LABEL, None)."""
+
+    value: datetime
+    has_time: bool
+    start: int
+    end: int
+    label: str | None
+
+
+def _label_of(segment: str) -> str | None:
+    """The label a date's preceding text ends with: the last one written wins ("Cập nhật: … - Đăng
+    lúc: …" labels the second date as the publication)."""
+    found = [(m.end(), PUBLISHED_LABEL) for m in PUBLISH_LABEL_RE.finditer(segment)]
+    found += [(m.end(), UPDATED_LABEL) for m in UPDATE_LABEL_RE.finditer(segment)]
+    return max(found)[1] if found else None
+
+
+def written_dates(text: str, order: str | None = None) -> list[WrittenDate]:
+    """Every date written in `text` (a short line: a header, a meta row), in order, each with the
+    time written next to it and the label in the text before it (back to the previous date).
+    `order` as for `parse_date`."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return []
+    if order is None:
+        order = MDY if DRUPAL_MEDIUM.search(text) else DMY
+    spans: list[tuple[int, int, datetime | None, bool]] = []
+    for m in _NUMERIC_DATE.finditer(text):
+        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        # month first only in the shape Drupal writes it (m/d/Y: two digits, slashes); a theme's
+        # own "19-4-2019" or "5/8/2022" is the Vietnamese day/month
+        drupal_shape = m.group(2) == "/" and len(m.group(1)) == len(m.group(3)) == 2
+        day, month = (b, a) if order == MDY and drupal_shape else (a, b)
+        if month > 12 and day <= 12:
+            day, month = month, day
+        hms = _time_near(text, m.start(), m.end())
+        spans.append((m.start(), m.end(), _aware(year, month, day, *(hms or (0, 0, 0))), hms is not None))
+    for m in _LONG_DATE.finditer(text):
+        if any(s <= m.start() < e or m.start() <= s < m.end() for s, e, _, _ in spans):
+            continue
+        day, month, year = (int(g) for g in m.groups())
+        hms = _time_near(text, m.start(), m.end())
+        spans.append((m.start(), m.end(), _aware(year, month, day, *(hms or (0, 0, 0))), hms is not None))
+    spans.sort(key=lambda s: s[0])
+    out: list[WrittenDate] = []
+    previous = 0
+    for start, end, value, has_time in spans:
+        if value is not None and 1990 <= value.year <= 2100:
+            out.append(WrittenDate(value, has_time, start, end, _label_of(text[previous:start])))
+        previous = end
+    return out
+
+
+def date_line_residue(text: str, dates: list[WrittenDate]) -> str:
+    """What a line says besides its dates, times, weekdays, labels and view counts: "" for a
+    date line ("Thứ Năm, ngày 31/10/2019 - 13:18", "Ngày đăng: 08/06/2024 | Lượt xem: 12"),
+    a sentence's words for an event date in the text ("Ngày 5/8/2022, tại Hội Nông dân …")."""
+    rest = text
+    for d in reversed(dates):
+        rest = rest[:d.start] + " " + rest[d.end:]
+    rest = _TIME.sub(" ", rest)
+    for pattern in (PUBLISH_LABEL_RE, UPDATE_LABEL_RE, _VIEWS, _WEEKDAY, _FILLER):
+        rest = pattern.sub(" ", rest)
+    return _RESIDUE_STRIP.sub(" ", rest).strip()
 
 
 def has_date(text: str) -> bool:

@@ -18,11 +18,11 @@ from . import boilerplate, bylines
 from .authors import machine_person_names, page_authors
 from .article import Article, Attachment, ExtractionError, Image, PortalHints
 from .blocks import ImageItem, Line, strip_boilerplate_blocks, walk
-from .dates import parse_date, parse_fallback
+from .dates import parse_fallback
 from .published import PUBLISHED, UPDATED, WEIGHTS as DATE_WEIGHTS, DateCandidate, choose, finish, \
-    htmldate_candidate, machine_candidates, time_candidates, url_candidate
+    htmldate_candidate, machine_candidates, time_candidates, url_candidate, written_candidates
 from .families import detect_family, page_class
-from .families.base import COMMON_DATE, FamilyPage
+from .families.base import CLOCK_TOKENS, FamilyPage
 from .families.generic import FOREIGN_TEXT_OPTIONS, trafilatura_text
 from .fingerprint import content_hash
 from .templates import drop_template_lines
@@ -159,13 +159,6 @@ def _order_index(doc: etree._Element) -> dict[etree._Element, int]:
     return {el: i for i, el in enumerate(doc.iter())}
 
 
-def _last_index(el: etree._Element, order: dict) -> int:
-    last = el
-    for last in el.iter():
-        pass
-    return order.get(last, order.get(el, 0))
-
-
 # blocks whose dates are never the article's: related lists, clocks, sidebars, footers
 DATE_SKIP_WORDS = frozenset({
     "related", "other", "others", "tinkhac", "tinlienquan", "lienquan", "khac", "relate", "clock",
@@ -177,36 +170,49 @@ _WORDS_RE = re.compile(r"[\s_\-]+")
 
 
 def _in_boilerplate(el: etree._Element) -> bool:
-    """True if `el` sits in a block whose dates belong to something else (clock, related news)."""
+    """True if `el` sits in a block whose dates belong to something else (clock, related news).
+    The classes of <body> and <html> describe the page ("one-sidebar sidebar-second"), not a block."""
     chain = [el, *el.iterancestors()]
     if el.tag in ("i", "svg", "span", "em", "img") and not (el.text or "").strip() and len(el) == 0:
         chain = chain[1:]  # an empty icon (fa-clock-o): the date is its tail, not inside it
     for anc in chain:
-        words = set(_WORDS_RE.split(f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()))
-        if words & DATE_SKIP_WORDS:
+        if anc.tag in ("body", "html"):
+            break
+        if _date_block_refused(anc):
             return True
-        if anc.tag in ("footer", "nav", "aside"):
-            return True
-        if anc.tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors()):
-            return True  # the site header (clock), not an article header
     return False
 
 
-_UPDATE_LABEL_RE = re.compile(r"(?i)cập\s*nhật|sửa\s*đổi|chỉnh\s*sửa|\bupdated?\b|\bmodified\b")
-_PUBLISH_LABEL_RE = re.compile(r"(?i)ngày\s*đăng|đăng\s*(ngày|lúc)|xuất\s*bản|ngày\s*tạo|\bpublished\b|\bposted\b")
+# "ucHeader_lblNgayHienTai" -> uc, header, lbl, ngay, hien, tai; "dateNow" -> date, now
+_CAMEL_WORDS_RE = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 
 
-def _date_label(el: etree._Element, own: str) -> str | None:
-    """"published" or "updated" when the date's own text, or the label element just before it
-    ("<b>Cập nhật:</b> 20/05/2018"), says which; None when nothing says."""
-    previous, parent = el.getprevious(), el.getparent()
-    before = text_of(previous) if previous is not None else (parent.text or "") if parent is not None else ""
-    label = f"{before.strip()[-40:]} {own}"
-    if _PUBLISH_LABEL_RE.search(label):
-        return "published"
-    if _UPDATE_LABEL_RE.search(label):
-        return "updated"
-    return None
+def _date_skip(title_el: etree._Element | None, body_el: etree._Element | None):
+    """`_in_boilerplate` for the article's own dates: a block that holds the headline or the
+    body is the article's, whatever its class ("widget", "sidebar-content" around the story)."""
+    holders = {a for el in (title_el, body_el) if el is not None for a in (el, *el.iterancestors())}
+
+    def refused(el: etree._Element) -> bool:
+        for anc in (el, *el.iterancestors()):
+            if anc in holders or anc.tag in ("body", "html"):
+                return False
+            if _date_block_refused(anc):
+                return True
+        return False
+    return refused
+
+
+def _date_block_refused(anc: etree._Element) -> bool:
+    """One element's own marks say its dates are not the article's: a related list, clock,
+    sidebar or footer by its class or id words, a footer/nav/aside, the site's <header>."""
+    raw = f"{anc.get('class') or ''} {anc.get('id') or ''}"
+    if set(_WORDS_RE.split(raw.lower())) & DATE_SKIP_WORDS \
+            or {t.lower() for t in _CAMEL_WORDS_RE.split(raw)} & CLOCK_TOKENS:
+        return True
+    if anc.tag in ("footer", "nav", "aside"):
+        return True
+    # the site header (clock), not an article header
+    return anc.tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors())
 
 
 def _published(doc, page, url, title_el, body_el, vietnamese=True, found=None) -> tuple[datetime | None, str | None]:
@@ -217,18 +223,16 @@ def _published(doc, page, url, title_el, body_el, vietnamese=True, found=None) -
     `found`: the page's machine candidates, extended here with the others (the update is
     chosen from them too). The value is as the page wrote it (`published.finish` settles it)."""
     cands = found if found is not None else machine_candidates(doc)
-    cands += time_candidates(doc, _in_boilerplate, title_el)
+    cands += time_candidates(doc, _date_skip(title_el, body_el), title_el)
     if (from_url := url_candidate(url)) is not None:
         cands.append(from_url)
     if not any(c.kind == PUBLISHED and _family_of(c.source) in ("meta", "jsonld") for c in cands):
         dt, source = page.published()
         if dt is None:
-            dt, source = _header_date(doc, page, title_el, body_el)
-            weight = DATE_WEIGHTS["text"]
+            cands += _header_dates(doc, page, title_el, body_el)
         else:
-            weight = DATE_WEIGHTS["family"]
-        if dt is not None:
-            cands.append(DateCandidate(dt, source or "family", weight, (dt.hour, dt.minute, dt.second) != (0, 0, 0)))
+            cands.append(DateCandidate(dt, source or "family", DATE_WEIGHTS["family"],
+                                       (dt.hour, dt.minute, dt.second) != (0, 0, 0)))
     # htmldate reads any date of the text: never on a page whose headline is Vietnamese, though
     # too short to be read as such (its body's event dates are not its date)
     if not vietnamese and not any(c.kind == PUBLISHED and c.weight >= DATE_WEIGHTS["text"] for c in cands) \
@@ -244,42 +248,11 @@ def _family_of(source: str) -> str:
     return source.split(":", 1)[0]
 
 
-def _header_date(doc, page, title_el, body_el) -> tuple[datetime | None, str | None]:
-    """A date-classed element, else a date written between the headline and the body."""
-    order = _order_index(doc)
-    lo = order.get(title_el, -1) if title_el is not None else -1
-    hi = _last_index(body_el, order) if body_el is not None else len(order)
-    if lo < 0 and body_el is not None:
-        lo = max(0, order.get(body_el, 0) - 400)
-    # a date-classed element between the headline and the end of the body
-    for xp in COMMON_DATE:
-        for el in page.select(xp):
-            if lo <= order.get(el, -1) <= hi and not _in_boilerplate(el):
-                dt = parse_date(text_of(el), page.date_order)
-                if dt:
-                    return dt, "selector:date"
-    # any date written after the headline, before the first real paragraph of the body; a date
-    # labelled as an update ("Cập nhật: …") gives way to one labelled as the publication after it
-    if title_el is not None:
-        update_labelled: datetime | None = None
-        for el in doc.iter():
-            idx = order.get(el, -1)
-            if idx <= lo or not isinstance(el.tag, str) or el in title_el.iterancestors() \
-                    or title_el in el.iterancestors():
-                continue
-            if idx > hi or len(collapse_ws(el.text or "")) > 150:
-                break
-            if _in_boilerplate(el):
-                continue
-            own = collapse_ws((el.text or "") + " " + (el.tail or ""))
-            if own and len(own) < 120 and (dt := parse_date(own, page.date_order)):
-                if _date_label(el, own) == "updated":
-                    update_labelled = update_labelled or dt
-                    continue
-                return dt, "text:near-title"
-        if update_labelled is not None:  # the only date the header shows: the portal's own time
-            return update_labelled, "text:near-title"
-    return None, None
+def _header_dates(doc, page, title_el, body_el) -> list[DateCandidate]:
+    """Dates written in the article's header region, just above the headline or just after the
+    body, judged by position, line and label (`published.written_candidates`): the publication
+    and, when labelled, the update."""
+    return written_candidates(doc, title_el, body_el, _date_block_refused, _order_index(doc), page.date_order)
 
 
 

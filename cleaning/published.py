@@ -29,11 +29,12 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.etree import XPath
 
-from .dates import VN_TZ, iso_has_time, offset_minutes, read_iso
+from .dates import PUBLISHED_LABEL, UPDATED_LABEL, VN_TZ, date_line_residue, iso_has_time, offset_minutes, \
+    read_iso, written_dates
 from .meta import jsonld_objects
 
 __all__ = ["DateCandidate", "choose", "finish", "htmldate_candidate", "machine_candidates",
-           "time_candidates", "url_candidate"]
+           "time_candidates", "url_candidate", "written_candidates"]
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +220,213 @@ def time_candidates(doc: etree._Element, skip: Callable[[etree._Element], bool],
         if held is None or (beside and not held[0]):
             best[kind] = (beside, cand)
     return [cand for _, cand in best.values()]
+
+
+# -- dates written in the article's header, above its headline or after its body -------------
+# Evidence for a written date, whatever the layout's class names:
+# - position: in the header region (after the headline, before the body's first real paragraph),
+#   just above the headline (nothing but a few links and short lines between them), or in the
+#   first short lines after the body's last real paragraph;
+# - the line says nothing else: a date line ("Thứ Năm, ngày 31/10/2019 - 13:18", "Ngày đăng:
+#   08/06/2024 | Lượt xem: 12"), or a labelled date in a meta row; an event date in a sentence
+#   ("Ngày 5/8/2022, tại …") is not one;
+# - its blocks, up to the one that holds the headline or the body, are not another story's
+#   teaser (a long link, a heading), a list of dated links, nor a clock, sidebar or footer;
+# - the label: the publication first, then an unlabelled date, then the update.
+PARAGRAPH_CHARS = 150       # a block of text this long is the body's (or the sapo's) prose
+LINE_CHARS = 200            # a date's line: its widest block no longer than this
+# a link this long is another story's headline; a category link ("Thi đua - Khen thưởng", "Văn
+# hóa - Xã hội") is shorter
+TEASER_LINK_WORDS = 8
+MAX_RESIDUE_WORDS = 5       # words a date line may say besides its date (a name, "In bài")
+ABOVE_MAX_LINKS, ABOVE_MAX_CHARS = 4, 300  # what may stand between a date above and the headline
+ABOVE_MAX_DEPTH = 3         # a date above shares one of the headline's nearest ancestors
+AFTER_MAX_LINES = 8         # short lines after the body's last paragraph read for its date
+_LABEL_RANK = {PUBLISHED_LABEL: 2, None: 1, UPDATED_LABEL: 0}
+_ZONE_RANK = {"near-title": 3, "above-title": 2, "after-body": 1}
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "option", "select", "textarea"})
+
+
+def _text_len(el: etree._Element, limit: int) -> int:
+    """Length of `el`'s text, counted up to `limit` (beyond it, any number above `limit`)."""
+    total = 0
+    for piece in el.itertext():
+        total += len(piece.strip())
+        if total > limit:
+            break
+    return total
+
+
+def _line_of(owner: etree._Element, stop: set) -> etree._Element:
+    """The widest block around a date's text node that stays a short line and holds neither the
+    headline nor the body."""
+    line = owner
+    for anc in owner.iterancestors():
+        if anc in stop or anc.tag in ("body", "html") or _text_len(anc, LINE_CHARS) > LINE_CHARS:
+            break
+        line = anc
+    return line
+
+
+def _teaser(el: etree._Element, title_el: etree._Element | None) -> bool:
+    """`el` holds another story's headline: a long link or a heading that is not the article's."""
+    for sub in el.iter("a", *_HEADINGS):
+        if title_el is not None and (sub is title_el or title_el in sub.iterancestors()
+                                     or sub in title_el.iterancestors()):
+            continue
+        if sub.tag != "a" or len(" ".join(sub.itertext()).split()) >= TEASER_LINK_WORDS:
+            return True
+    return False
+
+
+def _dated_items(el: etree._Element) -> bool:
+    """`el` is one item of a list of dated links (related news): it holds a link, and so does a
+    sibling of its kind (same tag and class), each with a date."""
+    parent = el.getparent()
+    if parent is None or next(el.iter("a"), None) is None:
+        return False
+    kind = (el.tag, el.get("class"))
+    return sum(1 for sib in parent if (sib.tag, sib.get("class")) == kind and next(sib.iter("a"), None) is not None
+               and written_dates(" ".join(sib.itertext()))) >= 2
+
+
+def written_candidates(doc: etree._Element, title_el: etree._Element | None, body_el: etree._Element | None,
+                       block_refused: Callable[[etree._Element], bool], order: dict, date_order: str | None,
+                       ) -> list[DateCandidate]:
+    """Dates written in the article's header region, just above its headline, or just after its
+    body (see the evidence above), as candidates: the best-ranked one as the publication
+    (labelled publication, else unlabelled, else the update, which is then the only time the
+    page gives), and an update-labelled date as the update. `block_refused(el)`: one element's
+    own marks say its dates belong to something else (clock, related list, sidebar, footer);
+    blocks that hold the headline or the body are never asked. `order`: element -> index."""
+    anchor = title_el if title_el is not None else body_el
+    if anchor is None:
+        return []
+    holders: set = set()
+    for el in (title_el, body_el):
+        if el is not None:
+            holders.add(el)
+            holders.update(el.iterancestors())
+    t_start = order.get(anchor, 0)
+    t_end = _last(anchor, order) if title_el is not None else t_start - 1
+    b_end = _last(body_el, order) if body_el is not None else len(order)
+    # the body's prose: its first real paragraph after the headline, and its last one
+    first_par = last_par = None
+    scope = body_el if body_el is not None else doc
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT or order.get(el, -1) <= t_end:
+            continue
+        own = len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+        if own > PARAGRAPH_CHARS or (el.tag == "p" and _text_len(el, PARAGRAPH_CHARS) > PARAGRAPH_CHARS):
+            idx = order.get(el, -1)
+            first_par = idx if first_par is None else first_par
+            last_par = _last(el, order)
+    if first_par is None:
+        first_par = last_par = b_end
+    found: list[tuple[tuple, DateCandidate, str | None]] = []
+    seen_lines: set = set()
+    after_lines = 0
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
+            continue
+        for text, owner in ((el.text, el), (el.tail, el.getparent())):
+            if not text or owner is None or not any(ch.isdigit() for ch in text):
+                continue
+            # a tail stands after its element's whole subtree
+            idx = order.get(el, -1) if owner is el else _last(el, order) + 0.5
+            if title_el is not None and t_start <= idx <= t_end:
+                continue  # the headline's own words
+            if idx > t_end and idx < first_par:
+                zone = "near-title"
+            elif idx < t_start:
+                zone = "above-title"
+            elif idx > last_par:
+                zone = "after-body"
+            else:
+                continue  # the body's prose: event dates
+            line = _line_of(owner, holders)
+            if line in seen_lines:
+                continue
+            seen_lines.add(line)
+            line_text = " ".join(" ".join(line.itertext()).split())
+            dates = written_dates(line_text, date_order)
+            if not dates:
+                continue
+            if zone == "after-body":
+                after_lines += 1
+                if after_lines > AFTER_MAX_LINES:
+                    continue
+            if zone == "above-title" and not (_close_above(line, anchor, order) and _beside(line, anchor)):
+                continue
+            residue = date_line_residue(line_text, dates).split()
+            if len(residue) > MAX_RESIDUE_WORDS and not any(d.label for d in dates):
+                continue
+            if _refused(line, holders, block_refused, title_el) or _dated_items(line):
+                continue
+            for d in dates:
+                rank = (_LABEL_RANK[d.label], _ZONE_RANK[zone], -order.get(line, 0))
+                cand = DateCandidate(d.value, f"text:{zone}", WEIGHTS["text"], d.has_time, PUBLISHED)
+                found.append((rank, cand, d.label))
+    if not found:
+        return []
+    found.sort(key=lambda f: f[0], reverse=True)
+    out = [found[0][1]]
+    updates = [c for rank, c, label in found if label == UPDATED_LABEL]
+    if updates and found[0][2] != UPDATED_LABEL:
+        u = updates[0]
+        out.append(DateCandidate(u.value, u.source, u.weight, u.has_time, UPDATED))
+    return out
+
+
+def _last(el: etree._Element, order: dict) -> int:
+    last = el
+    for last in el.iter():
+        pass
+    return order.get(last, order.get(el, 0))
+
+
+def _refused(line: etree._Element, holders: set, block_refused: Callable[[etree._Element], bool],
+             title_el: etree._Element | None) -> bool:
+    """The line or a block around it, below the one holding the headline or body, is a clock,
+    sidebar, related list or another story's teaser."""
+    for anc in (line, *line.iterancestors()):
+        if anc in holders or anc.tag in ("body", "html"):
+            return False
+        if block_refused(anc) or _teaser(anc, title_el):
+            return True
+    return False
+
+
+def _beside(line: etree._Element, anchor: etree._Element) -> bool:
+    """`line` is in the headline's own block: inside one of its nearest ancestors (not the page's
+    <body>), as a date above the headline is; the site's clock is in another branch of the page."""
+    for depth, anc in enumerate(anchor.iterancestors()):
+        if depth >= ABOVE_MAX_DEPTH or anc.tag in ("body", "html"):
+            return False
+        if line in anc.iterdescendants():
+            return True
+    return False
+
+
+def _close_above(line: etree._Element, anchor: etree._Element, order: dict) -> bool:
+    """Nothing but a few links and short lines between a date above the headline and it (the
+    site's clock is followed by its menu, banner and breadcrumb)."""
+    lo, hi = _last(line, order), order.get(anchor, 0)
+    links = chars = 0
+    for el in anchor.getroottree().getroot().iter():
+        idx = order.get(el, -1)
+        if idx <= lo or not isinstance(el.tag, str):
+            continue
+        if idx >= hi:
+            break
+        if el.tag in _NOT_TEXT:
+            continue
+        links += el.tag == "a"
+        chars += len((el.text or "").strip()) + len((el.tail or "").strip())
+        if links > ABOVE_MAX_LINKS or chars > ABOVE_MAX_CHARS:
+            return False
+    return True
 
 
 HTMLDATE_FORMAT = "%Y-%m-%d %H:%M:%S%z"
