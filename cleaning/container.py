@@ -80,26 +80,35 @@ class Scores:
             self._count(body)
 
     def _count(self, body: etree._Element) -> None:
+        """Each element's own text is weighed once; totals then flow up from children to parents
+        (one pass in reverse document order, not a walk up the ancestors of every element)."""
         paragraphs, other = self.paragraphs, self.other
+        visited: list[etree._Element] = []
         stack = [body]
         while stack:
             el = stack.pop()
+            visited.append(el)
             for child in el:
                 if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and child.tag not in INLINE_TAGS:
                     stack.append(child)
-            if el.tag in INLINE_TAGS:
-                continue
             text, linked = _own_text(el)
             if not text:
                 continue
-            good = len(text) >= MIN_PARAGRAPH_CHARS and linked <= MAX_PARAGRAPH_LINK_SHARE * len(text) \
-                and not _is_teaser_lead(el)
-            target = paragraphs if good else other
-            amount = len(text) - linked if good else len(text)
-            for anc in (el, *el.iterancestors()):
-                target[anc] += amount
-                if good and linked:
-                    other[anc] += linked
+            if len(text) >= MIN_PARAGRAPH_CHARS and linked <= MAX_PARAGRAPH_LINK_SHARE * len(text) \
+                    and not _is_teaser_lead(el):
+                paragraphs[el] += len(text) - linked
+                if linked:
+                    other[el] += linked
+            else:
+                other[el] += len(text)
+        for el in reversed(visited):
+            parent = el.getparent()
+            if parent is None:
+                continue
+            if el in paragraphs:
+                paragraphs[parent] += paragraphs[el]
+            if el in other:
+                other[parent] += other[el]
 
     def score(self, el: etree._Element) -> float:
         return self.paragraphs.get(el, 0) - PENALTY * self.other.get(el, 0)
