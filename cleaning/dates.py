@@ -38,6 +38,8 @@ _TIME = re.compile(r"(?<![\d/])(\d{1,2})\s*[:hg]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!
                    re.IGNORECASE)
 # Drupal core "medium" date format "D, m/d/Y - H:i" with Vietnamese weekdays: "T4, 08/02/2023 - 16:19"
 DRUPAL_MEDIUM = re.compile(r"(?<!\w)(?:T[2-7]|CN),\s+\d{2}/\d{2}/\d{4}\s+-\s+\d{2}:\d{2}(?!\d)")
+_DRUPAL_TIME = re.compile(r"\s+-\s+\d{2}:\d{2}(?!\d)")
+_NGAY_BEFORE = re.compile(r"(?i)ngày\s*$")
 _GLUE = re.compile(r"^[\s,|\-–—(]*(?:ngày)?[\s,|\-–—(]*$", re.IGNORECASE)
 # how far (characters) a time may sit from its date: "08:41 21/08/2015", "T4, 08/02/2023 - 16:19"
 _TIME_WINDOW = 14
@@ -228,9 +230,11 @@ def written_dates(text: str, order: str | None = None) -> list[WrittenDate]:
     spans: list[tuple[int, int, datetime | None, bool]] = []
     for m in _NUMERIC_DATE.finditer(text):
         a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
-        # month first only in the shape Drupal writes it (m/d/Y: two digits, slashes); a theme's
-        # own "19-4-2019" or "5/8/2022" is the Vietnamese day/month
-        drupal_shape = m.group(2) == "/" and len(m.group(1)) == len(m.group(3)) == 2
+        # month first only in the shapes Drupal core writes ("m/d/Y - H:i", its short and medium
+        # formats); a theme's own "19-4-2019", "20:09 11/06/2023" or "Thứ Ba, ngày 05/09/2023 -
+        # 21:26" is the Vietnamese day/month
+        drupal_shape = m.group(2) == "/" and len(m.group(1)) == len(m.group(3)) == 2 \
+            and bool(_DRUPAL_TIME.match(text, m.end())) and not _NGAY_BEFORE.search(text, 0, m.start())
         day, month = (b, a) if order == MDY and drupal_shape else (a, b)
         if month > 12 and day <= 12:
             day, month = month, day

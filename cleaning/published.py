@@ -349,7 +349,7 @@ def written_candidates(doc: etree._Element, title_el: etree._Element | None, bod
             if line in seen_lines:
                 continue
             seen_lines.add(line)
-            line_text = " ".join(" ".join(line.itertext()).split())
+            line_text = _segmented_text(line)
             dates = written_dates(line_text, date_order)
             if not dates:
                 continue
@@ -359,8 +359,7 @@ def written_candidates(doc: etree._Element, title_el: etree._Element | None, bod
                     continue
             if zone == "above-title" and not (_close_above(line, anchor, order) and _beside(line, anchor)):
                 continue
-            residue = date_line_residue(line_text, dates).split()
-            if len(residue) > MAX_RESIDUE_WORDS and not any(d.label for d in dates):
+            if not any(d.label for d in dates) and not _date_line(line_text, date_order):
                 continue
             if _refused(line, holders, block_refused, title_el) or _dated_items(line):
                 continue
@@ -377,6 +376,43 @@ def written_candidates(doc: etree._Element, title_el: etree._Element | None, bod
         u = updates[0]
         out.append(DateCandidate(u.value, u.source, u.weight, u.has_time, UPDATED))
     return out
+
+
+# tags that format words inside a sentence; any other element starts a segment of a meta row
+_FORMATTING = frozenset({"b", "strong", "i", "em", "u", "font", "small", "sup", "sub", "mark", "time", "abbr"})
+_SEGMENT_SPLIT = re.compile(r"\s*[|•·]\s*")
+
+
+def _segmented_text(line: etree._Element) -> str:
+    """`line`'s text with " | " between the segments its elements make (spans, cells, links of a
+    meta row: "Ngày 26/01/2019 | Người đăng: admin | Lượt đọc: 2215 | In bài"); words formatted
+    inside a sentence (<b>, <em>) stay in their segment."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        split = el.tag not in _FORMATTING
+        if split:
+            parts.append("|")
+        parts.append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in _NOT_TEXT:
+                walk(child)
+            parts.append(child.tail or "")
+        if split:
+            parts.append("|")
+
+    walk(line)
+    pieces = [" ".join(p.split()) for p in _SEGMENT_SPLIT.split(" ".join(parts))]
+    return " | ".join(p for p in pieces if p)
+
+
+def _date_line(text: str, date_order: str | None) -> bool:
+    """No segment of the line says more than a few words besides its dates, times, weekdays,
+    labels and counts: a date line or a meta row, not a sentence with an event date."""
+    for piece in _SEGMENT_SPLIT.split(text):
+        if len(date_line_residue(piece, written_dates(piece, date_order)).split()) > MAX_RESIDUE_WORDS:
+            return False
+    return True
 
 
 def _last(el: etree._Element, order: dict) -> int:

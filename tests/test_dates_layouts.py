@@ -155,7 +155,9 @@ def _drupal(date_line: str) -> bytes:
 
 @pytest.mark.parametrize("line,expected", [
     ("T4, 08/02/2023 - 16:19", datetime(2023, 8, 2, 16, 19)),   # Drupal's medium format: month first
-    ("06:12 10-8-2022", datetime(2022, 8, 10, 6, 12)),          # a theme's own form: day first
+    ("06:12 10-8-2022", datetime(2022, 8, 10, 6, 12)),          # a theme's own forms: day first
+    ("20:09 11/06/2023", datetime(2023, 6, 11, 20, 9)),
+    ("Thứ Ba, ngày 05/09/2023 - 21:26", datetime(2023, 9, 5, 21, 26)),
 ])
 def test_drupal_theme_dates_after_the_body(line, expected):
     assert _published(_drupal(line), "http://baolam.gov.vn/node/1051") == expected.replace(tzinfo=VN)
@@ -179,5 +181,19 @@ def test_an_event_date_in_a_sentence_leaves_its_words():
 
 
 def test_month_first_only_in_drupal_shape():
-    assert written_dates("08/02/2023", MDY)[0].value.month == 8
+    assert written_dates("T4, 08/02/2023 - 16:19", MDY)[0].value.month == 8
+    assert written_dates("08/02/2023 - 16:19", MDY)[0].value.month == 8
     assert written_dates("8/2/2023", MDY)[0].value.month == 2
+    assert written_dates("16:19 08/02/2023", MDY)[0].value.month == 2
+
+
+def test_an_unlabelled_date_in_a_meta_row_of_many_tools():
+    row = ("<div class='t-6'><div>Ngày 26/01/2019</div> | <span>Người đăng: admin</span> | <span>Lượt đọc: 2215"
+           "</span> | <span><a href='mailto:?subject=x'>Gửi email</a></span> | <span><a href='#'>In bài</a></span></div>")
+    assert _published(_vendor(below=row)) == datetime(2019, 1, 26, tzinfo=VN)
+
+
+def test_an_event_sentence_with_a_link_after_the_body_is_no_date():
+    after = ("<p>Ngày 12/5/2023, <a href='/van-ban/12'>Kế hoạch số 12</a> về thi đua được ban hành và gửi tới "
+             "các đơn vị trong toàn huyện</p>")
+    assert _published(_vendor(after=after)) is None
