@@ -20,15 +20,13 @@ from lxml import html as lhtml
 from evaluation.catalogue import present
 from evaluation.foreign import evaluate_foreign, foreign_page
 from evaluation.layouts import AGGREGATES, evaluate_layouts
-from evaluation.report import LAYOUT_BARS, failed_bars
+from evaluation.report import failed_bars
 from portalsim import ReplicaServer, build_replica
 from portalsim.layouts import HELD_OUT_SEEDS, draw_layout, forms, vocab
 from portalsim.replica import PORTALS, split_url
 
 DEV_SEEDS = range(40)
-# issue 14's bars for held-out layouts; enforced once the generic extractor meets them
-HELD_OUT_BARS = LAYOUT_BARS
-HELD_OUT_BARS_ENFORCED = False
+HELD_OUT_LAYOUTS, HELD_OUT_STORIES = 30, 90  # ~100 article pages, 2-3 s
 FIELDS = ("body_f1", "leak", "title", "published", "authors", "unit", "captions", "summary")
 # catalogue strings by where they sit on a page: every article page carries each group
 CATALOGUE_GROUPS = {
@@ -242,23 +240,22 @@ def test_served_over_http():
             assert resp.status == 200 and small.truth[0].copies[0].title.encode() in resp.read()
 
 
-def test_held_out_sample_is_scored():
-    """CI's held-out sample: 6 layouts never looked at, 24 stories; only aggregate scores."""
+def test_held_out_sample_meets_the_bars():
+    """CI's held-out sample: 30 layouts never looked at while developing, 90 stories; only the
+    aggregate scores are read, and they must meet issue 14's bars (body F1, leak, title,
+    published, authors)."""
     assert HELD_OUT_SEEDS == 1000
-    results = evaluate_layouts(6, seed=HELD_OUT_SEEDS, articles=24)
+    results = evaluate_layouts(HELD_OUT_LAYOUTS, seed=HELD_OUT_SEEDS, articles=HELD_OUT_STORIES)
     for name in ("govcrawl", "trafilatura"):
         rows = results[name]
-        assert [r for r in rows if r not in AGGREGATES] == [f"layout-{HELD_OUT_SEEDS + i}" for i in range(6)]
-        assert rows["all layouts"]["pages"] >= 24
+        assert [r for r in rows if r not in AGGREGATES] == [f"layout-{HELD_OUT_SEEDS + i}" for i in range(HELD_OUT_LAYOUTS)]
+        assert rows["all layouts"]["pages"] >= HELD_OUT_STORIES
         assert rows["all layouts"]["pages"] == rows["family themes"]["pages"] + rows["vendor layouts"]["pages"]
     for field in FIELDS:
         assert isinstance(results["govcrawl"]["all layouts"][field], float), field
     for field in ("body_f1", "leak", "title", "published", "authors"):
         assert isinstance(results["trafilatura"]["all layouts"][field], float), field
-    misses = failed_bars({"replica": {"layouts": 6, "by_extractor": results}})
-    assert all(m.startswith("replica all layouts:") for m in misses)
-    if HELD_OUT_BARS_ENFORCED:
-        assert misses == [], misses
+    assert failed_bars({"replica": {"layouts": HELD_OUT_LAYOUTS, "by_extractor": results}}) == []
 
 
 def test_foreign_pages_dates_in_their_own_offsets_and_authors_from_markup():
