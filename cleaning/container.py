@@ -34,7 +34,7 @@ LIST_LINK_SHARE = 0.5
 BLOCK_HEADING_WORDS = 6     # "Tin liên quan", "Các tin đã đưa": the name of the list below it
 
 
-def _own_text(el: etree._Element) -> tuple[str, int]:
+def own_text(el: etree._Element) -> tuple[str, int]:
     """(text of the element and its inline children, chars of it inside links)."""
     parts = [el.text or ""]
     linked = 0
@@ -91,7 +91,7 @@ class Scores:
             for child in el:
                 if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and child.tag not in INLINE_TAGS:
                     stack.append(child)
-            text, linked = _own_text(el)
+            text, linked = own_text(el)
             if not text:
                 continue
             if len(text) >= MIN_PARAGRAPH_CHARS and linked <= MAX_PARAGRAPH_LINK_SHARE * len(text) \

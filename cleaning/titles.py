@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import boilerplate, bylines
+from .container import own_text
 from .families.base import in_site_header
 from .meta import SITE_PREFIX_WORDS, TITLE_SEPARATORS, jsonld_objects, meta_content, strip_site_suffix, text_of
 from .normalize import collapse_ws
@@ -247,7 +248,7 @@ def _first_prose(body_el: etree._Element) -> etree._Element:
     for el in body_el.iter():
         if not isinstance(el.tag, str) or el.tag in ("a", "span", "strong", "b", "em", "i") or _linked(el):
             continue
-        own = collapse_ws(el.text or "")
+        own, _linked_chars = own_text(el)
         if len(own) >= PROSE_CHARS and (own.endswith((".", "!", "?", "…", ":")) or len(own) >= 3 * PROSE_CHARS):
             return el  # sentences, not a headline
     return body_el
@@ -308,7 +309,8 @@ def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element
     holds_body = frozenset(body_el.iterancestors()) if body_el is not None else frozenset()
     where = _Layout(body_el, order)
     text, el = selected
-    usable = bool(text) and (el is None or not in_other_block(el, holds_body))
+    # a pick inside the body's text (a caption a selector took) or in another block is no headline
+    usable = bool(text) and (el is None or not in_other_block(el, holds_body) and order.get(el, 0) < where.start)
     if usable and max((similarity(text, c) for c in claimed), default=0.0) >= AGREES:
         return text, el
     if claimed:

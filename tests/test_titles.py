@@ -104,3 +104,16 @@ def test_home_links_name_the_site(href, is_home):
     from lxml import html as lxml_html
     doc = lxml_html.document_fromstring(f"<html><body><a href='{href}'>Tên trang</a></body></html>")
     assert ("tên trang" in site_names(doc, None)) is is_home
+
+
+def test_a_caption_inside_the_body_is_never_the_title():
+    # the body's first paragraph opens with a bold tag, the sapo is all italics: the body
+    # starts there, not at the first paragraph of plain text after a captioned image
+    caption = "Đồng chí Vũ Thanh Thụy phát biểu tại hội nghị. Ảnh: Hòa Thủy"
+    page = (f"<html><head><title>Cổng thông tin điện tử tỉnh Thái Bình</title></head><body><div class='g-col'>"
+            f"<div class='c_14'>{HEADLINE}</div><p class='z'><em>Đây là hoạt động thiết thực nhằm nâng cao hiệu "
+            f"quả công tác trên địa bàn huyện.</em></p><section><p><strong>(LSO) -</strong> Chiều 22/2/2025, tại "
+            f"UBND huyện Văn Chấn, Cụm thi đua các huyện đã tổ chức Hội nghị sơ kết công tác thi đua.</p>"
+            f"<table><tr><td><img src='/a.jpg'></td></tr><tr><td><em>{caption}</em></td></tr></table>"
+            f"{BODY}</section></div></body></html>")
+    assert _title(page) == HEADLINE
