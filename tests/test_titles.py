@@ -111,7 +111,8 @@ def test_a_caption_inside_the_body_is_never_the_title():
     # starts there, not at the first paragraph of plain text after a captioned image
     caption = "Đồng chí Vũ Thanh Thụy phát biểu tại hội nghị. Ảnh: Hòa Thủy"
     page = (f"<html><head><title>Cổng thông tin điện tử tỉnh Thái Bình</title></head><body><div class='g-col'>"
-            f"<div class='c_14'>{HEADLINE}</div><p class='z'><em>Đây là hoạt động thiết thực nhằm nâng cao hiệu "
+            f"<div class='c_14'>{HEADLINE}</div><div class='k-11'><p>Đăng ngày 22/2/2025</p> | <span><a href='#'>"
+            f"Gửi email</a></span> | <span><a href='#'>In bài</a></span></div><p class='z'><em>Đây là hoạt động thiết thực nhằm nâng cao hiệu "
             f"quả công tác trên địa bàn huyện.</em></p><section><p><strong>(LSO) -</strong> Chiều 22/2/2025, tại "
             f"UBND huyện Văn Chấn, Cụm thi đua các huyện đã tổ chức Hội nghị sơ kết công tác thi đua.</p>"
             f"<table><tr><td><img src='/a.jpg'></td></tr><tr><td><em>{caption}</em></td></tr></table>"
