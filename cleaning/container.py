@@ -9,10 +9,12 @@ names them. Class names play no part: they are the templates' and change with ev
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from lxml import etree
 
+from . import boilerplate
 from .article import ExtractionError
 from .normalize import collapse_ws
 
@@ -27,6 +29,7 @@ MIN_CONTAINER_CHARS = 80
 HEADLINE_PAGE_MAX_CHARS = 600  # a real article this short with this many links is refused, with the reason
 HEADLINE_PAGE_SHARE = 0.1
 TEASER_ANCHOR_WORDS = 4
+ITEM_TAGS = frozenset({"li", "ul", "ol", "div", "p", "tr", "td", "dd", "dl", "table"})
 WIDER_SCORE_SHARE = 0.9
 SELECTED_SHARE = 0.6        # a selector's pick holding less of the paragraph text is a wrong pick
 LIST_MIN_LINKS = 3
@@ -53,7 +56,7 @@ def own_text(el: etree._Element) -> tuple[str, int]:
     return collapse_ws("".join(parts)), linked
 
 
-def _is_teaser_lead(el: etree._Element) -> bool:
+def is_teaser_lead(el: etree._Element) -> bool:
     """A lead under a linked headline: another story's teaser (a listing, a sidebar, "Tiêu
     điểm"), not the article's paragraph. The article's own headline is not a link."""
     previous = el.getprevious()
@@ -95,7 +98,8 @@ class Scores:
             if not text:
                 continue
             if len(text) >= MIN_PARAGRAPH_CHARS and linked <= MAX_PARAGRAPH_LINK_SHARE * len(text) \
-                    and not _is_teaser_lead(el):
+                    and not is_teaser_lead(el) and not boilerplate.is_boilerplate_line(text):
+                # (a banner slogan, a footer's licence line: catalogue lines are never prose)
                 paragraphs[el] += len(text) - linked
                 if linked:
                     other[el] += linked
@@ -164,6 +168,25 @@ def _link_share(el: etree._Element) -> tuple[int, float]:
     return len(links), linked / len(text)
 
 
+_ITEM_DATE_RE = re.compile(r"[\[(]?\s*(?:\d{1,2}:\d{2}\s*,?\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s*,?\s*\d{1,2}:\d{2})?\s*[\])]?")
+_DOCUMENT_HREF_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|zip|rar)(?:$|[?#])", re.IGNORECASE)
+
+
+def _is_related_item(el: etree._Element) -> bool:
+    """One related story's line: a headline link (4+ words, not a document) and at most its
+    date beside it ("Tin khác" with a single item; a list of three or more is cut anyway)."""
+    if el.tag not in ITEM_TAGS:
+        return False
+    links = el.findall(".//a")
+    if len(links) != 1 or _DOCUMENT_HREF_RE.search(links[0].get("href") or ""):
+        return False
+    anchor = collapse_ws(" ".join(links[0].itertext()))
+    if len(anchor.split()) < TEASER_ANCHOR_WORDS:
+        return False
+    rest = collapse_ws(" ".join(el.itertext())).replace(anchor, "", 1)
+    return len(_ITEM_DATE_RE.sub("", rest).strip(" -–|")) <= 3
+
+
 def cut_link_lists(container: etree._Element) -> list[etree._Element]:
     """Remove link lists inside the container (and the short heading right before each); returns
     the removed elements. Attachment links ("Tải về") are read before this runs."""
@@ -174,7 +197,7 @@ def cut_link_lists(container: etree._Element) -> list[etree._Element]:
         if any(r in el.iterancestors() for r in removed):
             continue
         n, share = _link_share(el)
-        if n >= LIST_MIN_LINKS and share >= LIST_LINK_SHARE:
+        if n >= LIST_MIN_LINKS and share >= LIST_LINK_SHARE or _is_related_item(el):
             heading = el.getprevious()
             if heading is not None and isinstance(heading.tag, str) and not len(heading.findall(".//a")) \
                     and 0 < len(collapse_ws(" ".join(heading.itertext())).split()) <= BLOCK_HEADING_WORDS:

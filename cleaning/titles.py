@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import boilerplate, bylines
-from .container import own_text
+from .container import is_teaser_lead, own_text
 from .families.base import in_site_header
 from .meta import SITE_PREFIX_WORDS, TITLE_SEPARATORS, jsonld_objects, meta_content, strip_site_suffix, text_of
 from .normalize import collapse_ws
@@ -246,7 +246,8 @@ def _first_prose(body_el: etree._Element) -> etree._Element:
     """Where the body's text starts: its first block of prose (a container may also hold the
     headline and the rows under it)."""
     for el in body_el.iter():
-        if not isinstance(el.tag, str) or el.tag in ("a", "span", "strong", "b", "em", "i") or _linked(el):
+        if not isinstance(el.tag, str) or el.tag in ("a", "span", "strong", "b", "em", "i") or _linked(el) \
+                or is_teaser_lead(el):
             continue
         own, _linked_chars = own_text(el)
         if len(own) >= PROSE_CHARS and (own.endswith((".", "!", "?", "…", ":")) or len(own) >= 3 * PROSE_CHARS):

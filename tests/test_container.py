@@ -104,3 +104,22 @@ def test_a_bold_first_paragraph_inside_the_body_is_the_sapo():
     page = (f"{MENU}<div class='m1'><h1>{HEADLINE}</h1><div class='c'><p><strong>{SAPO}</strong></p>{BODY}</div></div>")
     article = _extract(page)
     assert article.summary == SAPO and article.text.split("\n") == [SAPO, *PARAS]
+
+
+def test_a_single_related_item_after_the_byline_is_cut_and_the_byline_read():
+    page = (f"{MENU}<div class='m'><h1>{HEADLINE}</h1><div class='c'>{BODY}<p style='text-align:right'>"
+            f"<strong>THU THỦY - HỒNG NHUNG</strong></p><div class='x'><h4>Tin khác</h4><ul><li><a href='/t/9'>"
+            f"Văn Quan: hiệu quả từ mô hình trồng cây ăn quả</a> (21:32 02/02/2020)</li></ul></div></div></div>")
+    article = _extract(page)
+    assert article.text.split("\n") == PARAS
+    assert article.authors == ["THU THỦY", "HỒNG NHUNG"]
+
+
+def test_banner_and_footer_lines_do_not_make_the_page_the_container():
+    banner = "<div>Quyết tâm thực hiện thắng lợi Nghị quyết Đại hội Đảng bộ tỉnh Lạng Sơn lần thứ XX, nhiệm kỳ 2020 - 2025</div>"
+    footer = ("<div><p>CƠ QUAN CHỦ QUẢN: ỦY BAN NHÂN DÂN HUYỆN HỮU LŨNG, TỈNH LẠNG SƠN</p><p>Giấy phép thiết lập "
+              "trang thông tin điện tử số 18/GP-TTĐT ngày 12/3/2019 của Sở Thông tin và Truyền thông</p></div>")
+    page = (f"<div class='c31'>{banner}<div><a href='/'>Sở Nông nghiệp và Môi trường tỉnh Lào Cai</a></div>{MENU}"
+            f"<div class='w'><span>{HEADLINE}</span><article class='u'>{BODY}</article></div>{footer * 5}</div>")
+    article = _extract(page, "Sở Nông nghiệp và Môi trường tỉnh Lào Cai")
+    assert article.title == HEADLINE and article.text.split("\n") == PARAS
