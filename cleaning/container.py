@@ -29,6 +29,7 @@ MIN_CONTAINER_CHARS = 80
 HEADLINE_PAGE_MAX_CHARS = 600  # a real article this short with this many links is refused, with the reason
 HEADLINE_PAGE_SHARE = 0.1
 TEASER_ANCHOR_WORDS = 4
+HEADLINE_ANCHOR_WORDS = 3   # mean words per anchor of a list of stories
 ITEM_TAGS = frozenset({"li", "ul", "ol", "div", "p", "tr", "td", "dd", "dl", "table"})
 WIDER_SCORE_SHARE = 0.9
 SELECTED_SHARE = 0.6        # a selector's pick holding less of the paragraph text is a wrong pick
@@ -187,6 +188,21 @@ def _is_related_item(el: etree._Element) -> bool:
     return len(_ITEM_DATE_RE.sub("", rest).strip(" -–|")) <= 3
 
 
+def _headline_links(el: etree._Element) -> bool:
+    """A list of stories (anchors of a few words each), not a toolbar ("Gửi email", "In bài")."""
+    anchors = [collapse_ws(" ".join(a.itertext())) for a in el.iter("a")]
+    return bool(anchors) and sum(len(a.split()) for a in anchors) >= HEADLINE_ANCHOR_WORDS * len(anchors)
+
+
+def _names_list(heading: etree._Element) -> bool:
+    """A short block heading naming the list after it ("Tin liên quan", "Các tin đã đưa"): no
+    link, no label (a byline "Tin, ảnh: P. Tùng" above a toolbar is no heading), no date."""
+    if not isinstance(heading.tag, str) or heading.findall(".//a"):
+        return False
+    text = collapse_ws(" ".join(heading.itertext()))
+    return 0 < len(text.split()) <= BLOCK_HEADING_WORDS and ":" not in text and not re.search(r"\d", text)
+
+
 def cut_link_lists(container: etree._Element) -> list[etree._Element]:
     """Remove link lists inside the container (and the short heading right before each); returns
     the removed elements. Attachment links ("Tải về") are read before this runs."""
@@ -199,8 +215,7 @@ def cut_link_lists(container: etree._Element) -> list[etree._Element]:
         n, share = _link_share(el)
         if n >= LIST_MIN_LINKS and share >= LIST_LINK_SHARE or _is_related_item(el):
             heading = el.getprevious()
-            if heading is not None and isinstance(heading.tag, str) and not len(heading.findall(".//a")) \
-                    and 0 < len(collapse_ws(" ".join(heading.itertext())).split()) <= BLOCK_HEADING_WORDS:
+            if heading is not None and _names_list(heading) and _headline_links(el):
                 removed.append(heading)
             removed.append(el)
     for el in removed:

@@ -123,3 +123,12 @@ def test_banner_and_footer_lines_do_not_make_the_page_the_container():
             f"<div class='w'><span>{HEADLINE}</span><article class='u'>{BODY}</article></div>{footer * 5}</div>")
     article = _extract(page, "Sở Nông nghiệp và Môi trường tỉnh Lào Cai")
     assert article.title == HEADLINE and article.text.split("\n") == PARAS
+
+
+def test_a_byline_above_a_toolbar_is_not_the_toolbar_heading():
+    page = (f"{MENU}<article class='a'><h1>{HEADLINE}</h1><div class='b'><em>Đăng ngày 08/02/2020</em> | "
+            f"<span>Lượt xem: 2023</span></div><div class='c'>Tin, ảnh: P. Tùng</div><div class='d'>"
+            f"<a href='#'>Gửi email</a> <a href='#'>Lưu tin</a> <a href='#'>Chia sẻ</a></div>"
+            f"<div class='e'>{BODY}</div></article>")
+    article = _extract(page)
+    assert article.authors == ["P. Tùng"] and article.text.split("\n") == PARAS
