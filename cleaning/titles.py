@@ -269,8 +269,9 @@ class _Layout:
         return self.before_body(h) and self.start - h.index <= NEAR_BODY
 
 
-def _agreeing(found: list[Heading], where: _Layout) -> Heading | None:
-    agreeing = [h for h in found if h.agreement >= AGREES]
+def _agreeing(found: list[Heading], where: _Layout, names: frozenset[str]) -> Heading | None:
+    # the site's name is part of the <title> claim, never the headline
+    agreeing = [h for h in found if h.agreement >= AGREES and not is_site_name(h.text, names)]
     if not agreeing:
         return None
     # unlinked, outside other blocks, the best agreement; among equals the one nearest the body
@@ -311,12 +312,13 @@ def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element
     where = _Layout(body_el, order)
     text, el = selected
     # a pick inside the body's text (a caption a selector took) or in another block is no headline
-    usable = bool(text) and (el is None or not in_other_block(el, holds_body) and order.get(el, 0) < where.start)
+    usable = bool(text) and not is_site_name(text, names) and (
+        el is None or not in_other_block(el, holds_body) and order.get(el, 0) < where.start)
     if usable and max((similarity(text, c) for c in claimed), default=0.0) >= AGREES:
         return text, el
     if claimed:
-        best = _agreeing(headings(doc, order, claimed, holds_body), where) or \
-            _agreeing(headings(doc, order, claimed, holds_body, title_like=False), where)
+        best = _agreeing(headings(doc, order, claimed, holds_body), where, names) or \
+            _agreeing(headings(doc, order, claimed, holds_body, title_like=False), where, names)
         if best is not None:
             return best.text, best.el
         if usable:  # the page claims something no element shows: the selector's pick stands

@@ -118,3 +118,11 @@ def test_a_caption_inside_the_body_is_never_the_title():
             f"<table><tr><td><img src='/a.jpg'></td></tr><tr><td><em>{caption}</em></td></tr></table>"
             f"{BODY}</section></div></body></html>")
     assert _title(page) == HEADLINE
+
+
+def test_the_site_name_part_of_the_title_never_wins_by_agreement():
+    site = "Trang thông tin điện tử huyện Mường Khương"
+    page = (f"<html><head><title>{site} - {HEADLINE}</title></head><body><div class='hd'><h1 class='title'>{site}</h1>"
+            f"</div><div class='m'><h3 class='block-title'>Tin tức - Sự kiện</h3><div class='content-inner'>{HEADLINE}"
+            f"</div><div class='c'>{BODY}</div></div></body></html>")
+    assert _title(page) == HEADLINE
