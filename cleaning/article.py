@@ -11,7 +11,9 @@ class PortalHints(Protocol):
 
     `family` is a family name or "auto"/None (detect from the page); `date_order` is "dmy",
     "mdy" or None (use the family's default). An object may also carry `template_segments`,
-    the keys of the portal's learned template lines (cleaning/templates.py), to remove them.
+    the keys of the portal's learned template lines (cleaning/templates.py), to remove them,
+    and `layout`, the portal's learned layout (cleaning/layout_learning.LearnedLayout): the
+    element paths its title, body and date came from and its <title> prefix/suffix, tried first.
     """
 
     family: str | None
@@ -82,6 +84,12 @@ class Article:
     # lines removed as the portal's learned template (hint `template_segments`): provenance of
     # what was stripped, and what keeps the learner counting a line it no longer lets through
     template_lines: list[str] = field(default_factory=list)
+    # where the fields came from, for the portal's layout learner (cleaning/layout_learning.py):
+    # "title", "body", "date" -> the element path (cleaning/paths.py, `body/div.main/h1`) of the
+    # headline, the body container and the element that wrote the date, each only when found and
+    # naming that element alone on the page; "title_prefix", "title_suffix" -> the <title>'s text
+    # around the headline when the headline was found on the page and <title> holds it
+    layout_paths: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: datetimes as ISO 8601 in the page's offset (a wall clock whose offset

@@ -26,6 +26,7 @@ from .families.base import CLOCK_TOKENS, FamilyPage
 from .families.generic import FOREIGN_TEXT_OPTIONS, trafilatura_text
 from .fingerprint import content_hash
 from .templates import drop_template_lines
+from .layout_learning import learned_date, learned_elements, page_layout
 from .container import cut_link_lists, drop_before, find_container
 from .sapo import find_sapo
 from .titles import choose_title
@@ -130,8 +131,8 @@ def _element_with_text(doc: etree._Element, text: str) -> etree._Element | None:
     return best
 
 
-def _title_and_anchor(doc, page, body_el):
-    title, el = choose_title(doc, page.title(), body_el, site_name(doc), _order_index(doc))
+def _title_and_anchor(doc, page, body_el, selected=None, affixes=("", "")):
+    title, el = choose_title(doc, selected or page.title(), body_el, site_name(doc), _order_index(doc), affixes)
     if title and el is None:
         el = _element_with_text(doc, title)
     if title and title.isupper():
@@ -596,18 +597,34 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     view_count = _view_count(text_nodes)
     cms_user = _cms_user(text_nodes)
     dates = machine_candidates(doc)  # published/updated candidates; `_published` adds the others
+    # the portal's learned layout (cleaning/layout_learning.py): the elements its paths name are
+    # tried first, judged by the same evidence; the learned date element's date comes first
+    layout = getattr(portal, "layout", None) if portal is not None else None
+    learned = learned_elements(doc, layout)
+    affixes = layout.affixes if layout else ("", "")
+    dates += learned_date(learned.get("date"), page.date_order, DATE_WEIGHTS["family"], DateCandidate)
 
     # The page objects and the boilerplate catalogue are written for Vietnamese portals; a page
     # in another language (or one whose template no rule finds) gets trafilatura's own text.
     vietnamese = reads_vietnamese(text_nodes)
-    container = _container(doc, page, raw) if vietnamese else None
-    title, title_el = _title_and_anchor(doc, page, container)
+    container = None
+    if vietnamese and (el := learned.get("body")) is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS \
+            and find_container(doc, el) is el:
+        container = el
+    if container is None:
+        container = _container(doc, page, raw) if vietnamese else None
+    title, title_el = None, None
+    if (el := learned.get("title")) is not None:
+        title, title_el = _title_and_anchor(doc, page, container, (text_of(el), el), affixes)
+    if title_el is None or title_el is not learned.get("title"):
+        title, title_el = _title_and_anchor(doc, page, container, affixes=affixes)
     if summary_el is None and vietnamese:
         summary, summary_el = find_sapo(title_el, container, _order_index(doc))
     captions: list[str] = []
     images: list[Image] = []
     attachments: list[Attachment] = []
     body: list[Line] = []
+    paths: dict[str, str] = {}  # where the fields came from (Article.layout_paths)
     if container is not None:
         _refuse_link_lists(container, page.text(container))
         if summary_el is not None and (
@@ -615,6 +632,8 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
                 or len(summary or "") > 0.5 * len(page.text(container))):
             summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
         published, date_source = _published(doc, page, url, title_el, container, vietnamese, dates)
+        paths = page_layout(doc, _order_index(doc), title, title_el, container, published, date_source,
+                            page.date_order)
         strip_boilerplate_blocks(container, page.REMOVE)
         drop_before(container, title_el)
         attachments = _attachments(container, url)
@@ -711,6 +730,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         canonical_url=canonical,
         family=family if family in _FAMILY_NAMES else "generic",
         template_lines=[_display(t) or "" for t in template_lines],
+        layout_paths=paths,
     )
 
 

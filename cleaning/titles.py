@@ -18,6 +18,7 @@ from .container import is_teaser_lead, own_text
 from .families.base import in_site_header
 from .meta import SITE_PREFIX_WORDS, TITLE_SEPARATORS, jsonld_objects, meta_content, strip_site_suffix, text_of
 from .normalize import collapse_ws
+from .paths import strip_title_affixes
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 # class/id words of elements that hold a headline when a template uses no heading tag
@@ -51,13 +52,16 @@ def _norm(text: str) -> str:
     return collapse_ws(text).lower().strip(" .:-|")
 
 
-def claims(doc: etree._Element, site: str | None, names: frozenset[str] = frozenset()) -> list[str]:
+def claims(doc: etree._Element, site: str | None, names: frozenset[str] = frozenset(),
+           affixes: tuple[str, str] = ("", "")) -> list[str]:
     """What the page says its headline is: <title> (site name off, whole, and each part between
     separators), og:title, twitter:title, JSON-LD headline; the site name alone is no claim."""
-    return [text for text, _source in _sourced_claims(doc, site, names or site_names(doc, site))]
+    return [text for text, _source in _sourced_claims(doc, site, names or site_names(doc, site), affixes)]
 
 
-def _sourced_claims(doc: etree._Element, site: str | None, names: frozenset[str]) -> list[tuple[str, int]]:
+def _sourced_claims(doc: etree._Element, site: str | None, names: frozenset[str],
+                    affixes: tuple[str, str] = ("", "")) -> list[tuple[str, int]]:
+    """`affixes`: the portal's learned <title> prefix and suffix (cleaning/layout_learning.py), off its <title>."""
     raw = [text_of(doc.find(".//title")), meta_content(doc, "property", "og:title"),
            meta_content(doc, "name", "twitter:title")]
     raw += [obj["headline"] for obj in jsonld_objects(doc) if isinstance(obj.get("headline"), str)]
@@ -67,6 +71,8 @@ def _sourced_claims(doc: etree._Element, site: str | None, names: frozenset[str]
         if not value:
             continue
         value = collapse_ws(value)
+        if source == 0 and any(affixes):
+            value = strip_title_affixes(value, affixes, MIN_CHARS)
         parts = [strip_site_suffix(value, site), value]
         for sep in TITLE_SEPARATORS:
             if sep in value:
@@ -231,10 +237,11 @@ def _headline_like(h: Heading, names: frozenset[str]) -> bool:
         and not h.text.endswith((".", ":")) and not bylines.parse_byline_lines([h.text]).consumed
 
 
-def _best_claim(doc: etree._Element, site: str | None, names: frozenset[str]) -> str | None:
+def _best_claim(doc: etree._Element, site: str | None, names: frozenset[str],
+                affixes: tuple[str, str] = ("", "")) -> str | None:
     """The claim most sources agree on (og:title equal to a part of <title>), else the first:
     <title> with its site name off."""
-    sourced = _sourced_claims(doc, site, names)
+    sourced = _sourced_claims(doc, site, names, affixes)
     if not sourced:
         return None
     support = {text: len({src for other, src in sourced if similarity(text, other) >= AGREES})
@@ -304,10 +311,11 @@ def _above_body(doc, order, holds_body, where: _Layout, names) -> Heading | None
 
 def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element | None],
                  body_el: etree._Element | None, site: str | None,
-                 order: dict) -> tuple[str | None, etree._Element | None]:
-    """(headline, its element or None). `selected`: the family selector's pick, if any."""
+                 order: dict, affixes: tuple[str, str] = ("", "")) -> tuple[str | None, etree._Element | None]:
+    """(headline, its element or None). `selected`: the family selector's (or the learned
+    layout's) pick, if any; `affixes`: the portal's learned <title> prefix and suffix."""
     names = site_names(doc, site)
-    claimed = claims(doc, site, names)
+    claimed = claims(doc, site, names, affixes)
     holds_body = frozenset(body_el.iterancestors()) if body_el is not None else frozenset()
     where = _Layout(body_el, order)
     text, el = selected
@@ -330,5 +338,5 @@ def choose_title(doc: etree._Element, selected: tuple[str | None, etree._Element
         return above.text, above.el
     if usable:
         return text, el
-    best_claim = _best_claim(doc, site, names)
+    best_claim = _best_claim(doc, site, names, affixes)
     return (best_claim, None) if best_claim else (None, None)

@@ -12,6 +12,10 @@ monitor learns of a portal that broke quietly (the crawl itself "succeeds" on al
   without a publication date, out of at least `redesign_min_pages`, while the portal's earlier
   runs had at most `baseline_share` undated: the date element moved, a sign of a redesign.
 - `bodiless`: the same for article pages that failed extraction (no body found).
+- `redesigned (<m> of <n> recent pages on the learned paths, relearned)`: the paths the layout
+  learner had learned for the portal's title, body and date (cleaning/layout_learning.py)
+  matched on fewer than half of its recent pages in this run; they were dropped and are being
+  learned anew.
 
 Earlier runs are the latest `history_runs` completed runs of the portal; runs already flagged
 `undated` (`bodiless`) are left out of that flag's baseline, so a redesign stays flagged while
@@ -59,7 +63,12 @@ def portal_flags(current: Counts, history: PortalHistory, thresholds: Thresholds
     for flag, part, whole in REDESIGN_SIGNS:
         if is_redesign_sign(flag, part, whole, current, history.recent, thresholds):
             flags.append(flag)
+    if (redesign := getattr(current, "layout_redesign", None)):
+        flags.append(f"{REDESIGNED} ({redesign})")
     return flags
+
+
+REDESIGNED = "redesigned"
 
 
 def is_unreachable(current: Counts) -> bool:

@@ -161,6 +161,8 @@ class StoragePipeline:
             logger.warning("extraction failed for %s: %s", item.final_url, result.reason)
         if result.undated:
             self.stats.inc_value(f"govcrawl/{key}/articles_undated")
+        if result.redesign:  # the learned layout stopped matching: a health flag of the run
+            self.stats.set_value(f"govcrawl/{key}/layout_redesign", result.redesign)
         return item
 
     def _give_up_failing_urls(self, stats: dict[str, PortalRunStats]) -> None:

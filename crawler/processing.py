@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -38,10 +38,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from cleaning import Article, ExtractionError, extract_article
+from cleaning.layout_learning import LayoutLearner, LearnedLayout, SavedLayout
 from cleaning.templates import TemplateLearner
 from crawler.linkfinder import listing_links, normalize_anchor
 from crawler.urls import canonicalize, netloc_of
 from storage import Database, StorageError, crawlstate, repository
+from storage.layouts import load_layout_counts, save_layout_counts
 from storage.templates import add_template_counts, load_template_counts
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # ExtractionError.reason of a page refused as a list of links (a home page or listing)
 NOT_ARTICLE = "not_article"
+# outcomes of a page whose article was extracted: its layout is counted (cleaning/layout_learning.py)
+LAYOUT_OUTCOMES = frozenset({"new", "version", "duplicate", "seen"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,9 @@ class PageResult:
     reason: str | None = None
     undated: bool = False  # a new article (or version) stored without a publication date
     code: str | None = None  # why extraction failed or refused: ExtractionError.reason ("not_article", ...)
+    # the portal's learned layout stopped matching on this page (a redesign: relearned from
+    # here), with the counts that showed it (cleaning/layout_learning.Redesign.describe)
+    redesign: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +124,7 @@ class ExtractionHints:
     family: str | None
     date_order: str | None
     template_segments: frozenset[str] = frozenset()
+    layout: LearnedLayout | None = None  # where the portal's pages put title, body, date
 
 
 def extract_job(job: PageJob, hints: ExtractionHints | None = None) -> Article | tuple[str, str]:
@@ -160,7 +168,8 @@ def listed_headlines(job: PageJob, article: Article) -> int:
 
 class PageStore:
     """Extracts and stores pages (and extraction failures) through one long-lived session, and
-    learns each portal's page template from the articles it stores (cleaning/templates.py)."""
+    learns each portal's page template from the articles it stores (cleaning/templates.py) and
+    where its pages put the title, body and date (cleaning/layout_learning.py)."""
 
     SAVE_TEMPLATES_EVERY = 50  # new articles between saves of the template counts
 
@@ -175,6 +184,8 @@ class PageStore:
         self.batched = self.db.engine.dialect.name == "sqlite"
         self.templates = TemplateLearner()
         self._unsaved_articles = 0
+        self.layouts = LayoutLearner()
+        self._unsaved_layouts = 0
 
     def process(self, job: PageJob) -> PageResult:
         return self.process_batch([job])[0]
@@ -199,6 +210,29 @@ class PageStore:
                 self._unsaved_articles += 1
         if self._unsaved_articles >= self.SAVE_TEMPLATES_EVERY:
             self.save_templates()
+        return self._learn_layouts(work, results)
+
+    def _learn_layouts(self, work: list[_Page], results: list[PageResult]) -> list[PageResult]:
+        """Count where each stored article's fields came from; a redesign (learned paths no longer
+        matching on most recent pages) is told in the page's result and saved at once. Redesigns
+        are judged in incremental runs only: a first walk goes back through an archive that may
+        hold older layouts."""
+        redesigned = False
+        for i, (page, result) in enumerate(zip(work, results, strict=True)):
+            if result.outcome not in LAYOUT_OUTCOMES or not isinstance(page.extracted, Article):
+                continue
+            key = page.job.portal_key
+            if not self.layouts.loaded(key):
+                self._load_layouts([key])
+            event = self.layouts.observe(key, page.extracted.layout_paths, judge=page.job.learn_templates)
+            self._unsaved_layouts += 1
+            if event is not None:
+                logger.warning("%s: the learned page layout stopped matching (%s); learning it anew",
+                               key, event.describe())
+                results[i] = replace(result, redesign=event.describe())
+                redesigned = True
+        if redesigned or self._unsaved_layouts >= self.SAVE_TEMPLATES_EVERY:
+            self.save_layouts()
         return results
 
     def _prepare(self, jobs: Sequence[PageJob]) -> list[_Page]:
@@ -211,7 +245,7 @@ class PageStore:
             elif job.known and served.get(job.url) == body_hash:
                 work.append(_Page(job, body_hash, "unchanged"))
             else:
-                work.append(_Page(job, body_hash, extract_job(job, self._hints(job) if job.learn_templates else None)))
+                work.append(_Page(job, body_hash, extract_job(job, self._hints(job))))
         return work
 
     def store_batch(self, jobs: Sequence[PageJob], extracted: Sequence[Article | tuple[str, str]]) -> list[PageResult]:
@@ -270,9 +304,47 @@ class PageStore:
                 self.write_lock.release()
 
     def _hints(self, job: PageJob) -> ExtractionHints:
+        """The learned template lines (once the portal's first walk is complete) and layout."""
+        if not self.layouts.loaded(job.portal_key):
+            self._load_layouts([job.portal_key])
+        layout = self.layouts.learned(job.portal_key)
+        if not job.learn_templates:
+            return ExtractionHints(job.family, job.date_order, layout=layout)
         if not self.templates.loaded(job.portal_key):
             self._load_templates([job.portal_key])
-        return ExtractionHints(job.family, job.date_order, self.templates.template_keys(job.portal_key))
+        return ExtractionHints(job.family, job.date_order, self.templates.template_keys(job.portal_key), layout)
+
+    def _load_layouts(self, portals: list[str]) -> None:
+        try:
+            with self._transaction():
+                for key in portals:
+                    self.layouts.load(key, load_layout_counts(self.session, key))
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            logger.warning("cannot load learned layouts (%s); extracting by the generic path", exc)
+            for key in portals:
+                if not self.layouts.loaded(key):
+                    self.layouts.load(key, SavedLayout())
+        finally:
+            self.session.expunge_all()
+
+    def save_layouts(self) -> None:
+        """Save the layout counts learned since the last save, then re-read them (other workers
+        add theirs). Statistics, as the template counts: a failed save is logged, not retried."""
+        self._unsaved_layouts = 0
+        unsaved = self.layouts.take_unsaved()
+        if not unsaved:
+            return
+        try:
+            with self._transaction():
+                for key, counts in unsaved.items():
+                    save_layout_counts(self.session, key, counts)
+        except (SQLAlchemyError, StorageError) as exc:
+            self.session.rollback()
+            logger.warning("cannot save learned layout counts (%s)", exc)
+        finally:
+            self.session.expunge_all()
+        self._load_layouts(list(unsaved))
 
     def _load_templates(self, portals: list[str]) -> None:
         try:
@@ -367,6 +439,7 @@ class PageStore:
 
     def close(self) -> None:
         self.save_templates()
+        self.save_layouts()
         self.reader.close()
         self.session.close()
         self.db.dispose()

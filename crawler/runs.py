@@ -4,7 +4,8 @@ Stats the crawl keeps per portal K (Scrapy stats, so `scrapy crawl` shows them t
 `govcrawl/K/pages_fetched`, `not_modified` (304s), `articles_{new,version,duplicate,seen,failed}`,
 `articles_undated`, `errors` and `errors/<kind>`, `pages_not_article` (listings, sitemaps, feeds
 and pages fetched as articles that were none), `articles_refused` (article candidates among
-those), and — kept by `PortalActivity` —
+those), `layout_redesign` (the counts of a redesign the layout learner saw,
+cleaning/layout_learning.py), and — kept by `PortalActivity` —
 `first_activity` / `last_activity` (aware UTC datetimes).
 """
 from __future__ import annotations
@@ -64,6 +65,7 @@ def portal_stats(stats: Mapping[str, Any], portals: Iterable[str]) -> dict[str, 
             finished_at=stats.get(f"govcrawl/{key}/last_activity"),
             status="failed" if responses == 0 else ("partial" if errors else "ok"),
             note=", ".join(f"{kind}: {count}" for kind, count in by_kind.items()),
+            layout_redesign=stats.get(f"govcrawl/{key}/layout_redesign"),
         )
     return result
 

@@ -358,3 +358,35 @@ class UrlPattern(Base):
     confirmed: Mapped[int] = mapped_column(Integer, default=0)
     refused: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
+
+
+class PortalLayout(Base):
+    """What the layout learner (cleaning/layout_learning.py) counted of one portal's pages: the
+    pages counted since the counts were last halved or dropped, the recent pages' matches of the
+    learned paths ("1"/"0", oldest first) and the redesigns seen (learned paths dropped)."""
+
+    __tablename__ = "portal_layouts"
+
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    recent: Mapped[str] = mapped_column(String(64), default="")
+    redesigns: Mapped[int] = mapped_column(Integer, default=0)
+    relearned_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class LayoutPath(Base):
+    """One value a portal's pages gave a field (the element path of the title, body or date; the
+    <title> prefix or suffix) and the pages that gave it: learned once most of them do."""
+
+    __tablename__ = "layout_paths"
+    __table_args__ = (UniqueConstraint("portal_id", "field", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"))
+    field: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(16))    # storage.layouts.value_key of the value
+    value: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]

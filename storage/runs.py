@@ -51,6 +51,9 @@ class PortalRunStats:
     status: str = "ok"
     note: str | None = None
     health: str | None = None  # flags joined by "; " (crawler/health.py)
+    # the learned page layout stopped matching in this run (cleaning/layout_learning.Redesign):
+    # the counts that showed it; the health flag `redesigned` (kept in `health`, no column)
+    layout_redesign: str | None = None
 
     def count(self, outcome: Any) -> None:
         """Add one store outcome (`.kind`: new, version, duplicate or seen) to its counter."""

@@ -1,0 +1,174 @@
+"""Element paths that name where a field sits on a portal's article pages, whatever the article.
+
+A path is the chain of elements from <body> down to the element, each step its tag, its stable
+id and its stable class tokens: `body/div.wrap/div#main/div.ArticleDetail/h1`. Tokens that
+carry a number at their end or a long number anywhere ("item_1234", "post-98231",
+"node-5512") name the article or its position, not the layout, and are left out, as are tokens
+a path or an XPath cannot carry. No positions: the same template gives the same path on every
+article page, however many paragraphs or related items precede the element.
+
+`resolve(doc, path)` finds the element again with an XPath built from the path (compiled once
+per path); a path that names several elements on a page names none of them (None).
+
+Pure functions; used by the layout learner (cleaning/layout_learning.py) and by extraction.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lxml import etree
+
+from .dates import UPDATED_LABEL, written_dates
+from .normalize import collapse_ws
+
+# a number at the end ("item_1234", "col-8", "news12") or a long one anywhere ("n_20231105_x")
+_UNSTABLE_TOKEN = re.compile(r"\d+$|\d{4,}")
+_SAFE_TOKEN = re.compile(r"[A-Za-z_][\w:-]*\Z")
+MAX_TOKENS = 4          # class tokens per step (a step's identity; more only lengthens the path)
+MAX_DEPTH = 40          # deeper elements get no path (a broken page's nesting)
+MAX_AFFIX_CHARS = 120   # a "<title>" prefix or suffix longer than this is no site name
+MAX_DATE_CHARS = 200    # the text of a date element (a meta row, not a paragraph)
+DATE_WINDOW = (150, 400)  # elements before and after the headline where its date element is looked for
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "select", "option"})
+
+
+def _stable(token: str) -> bool:
+    return bool(_SAFE_TOKEN.match(token)) and not _UNSTABLE_TOKEN.search(token)
+
+
+def step(el: etree._Element) -> str:
+    """One step of a path: `tag`, `#id` when stable, `.token` for each stable class token (sorted)."""
+    out = el.tag if isinstance(el.tag, str) else ""
+    ident = (el.get("id") or "").strip()
+    if ident and _stable(ident):
+        out += f"#{ident}"
+    tokens = sorted({t for t in (el.get("class") or "").split() if _stable(t)})[:MAX_TOKENS]
+    return out + "".join(f".{t}" for t in tokens)
+
+
+def element_path(el: etree._Element | None) -> str | None:
+    """The path of `el` from <body> down, or None (no element, outside <body>, too deep)."""
+    if el is None or not isinstance(el.tag, str):
+        return None
+    steps = [step(el)]
+    for anc in el.iterancestors():
+        steps.append(step(anc))
+        if anc.tag == "body":
+            break
+        if len(steps) > MAX_DEPTH:
+            return None
+    else:
+        return None if el.tag != "body" else "body"
+    return "/".join(reversed(steps))
+
+
+_STEP_RE = re.compile(r"([A-Za-z][\w-]*)((?:#[^.#/]+)?)((?:\.[^.#/]+)*)\Z")
+
+
+@lru_cache(maxsize=4096)
+def path_xpath(path: str) -> etree.XPath | None:
+    """The XPath finding the elements `path` names (None for a path that is not one)."""
+    parts = []
+    for part in path.split("/"):
+        m = _STEP_RE.match(part)
+        if m is None:
+            return None
+        tag, ident, classes = m.groups()
+        expr = tag
+        if ident:
+            expr += f"[@id='{ident[1:]}']"
+        for token in filter(None, classes.split(".")):
+            expr += f"[contains(concat(' ', normalize-space(@class), ' '), ' {token} ')]"
+        parts.append(expr)
+    if not parts or not parts[0].startswith("body"):
+        return None
+    return etree.XPath("/html/" + "/".join(parts))
+
+
+def resolve(doc: etree._Element, path: str | None) -> etree._Element | None:
+    """The one element `path` names on the page; None when it names none, or several."""
+    xpath = path_xpath(path) if path else None
+    if xpath is None:
+        return None
+    found = xpath(doc)
+    return found[0] if len(found) == 1 else None
+
+
+def unique_path(doc: etree._Element, el: etree._Element | None) -> str | None:
+    """`element_path(el)` when it names `el` alone on the page (so it can find it again)."""
+    path = element_path(el)
+    return path if path is not None and resolve(doc, path) is el else None
+
+
+# -- <title> affixes ------------------------------------------------------------------------------
+def title_affixes(raw_title: str | None, headline: str | None) -> tuple[str, str] | None:
+    """(prefix, suffix) of `raw_title` around `headline` ("", " - Sở Nội vụ tỉnh Lạng Sơn"), or
+    None when the <title> does not hold the headline."""
+    raw, head = collapse_ws(raw_title or ""), collapse_ws(headline or "")
+    if not raw or not head:
+        return None
+    at = raw.lower().find(head.lower())
+    if at < 0:
+        return None
+    prefix, suffix = raw[:at], raw[at + len(head):]
+    if len(prefix) > MAX_AFFIX_CHARS or len(suffix) > MAX_AFFIX_CHARS:
+        return None
+    return prefix, suffix
+
+
+def strip_title_affixes(value: str, affixes: tuple[str, str], min_chars: int = 1) -> str:
+    """`value` without the learned prefix and suffix (when what is left has `min_chars`)."""
+    prefix, suffix = affixes
+    if prefix and value.startswith(prefix) and len(value) - len(prefix) >= min_chars:
+        value = value[len(prefix):]
+    if suffix and value.endswith(suffix) and len(value) - len(suffix) >= min_chars:
+        value = value[: len(value) - len(suffix)]
+    return value.strip()
+
+
+# -- the date element -----------------------------------------------------------------------------
+def _same_minute(a, b) -> bool:
+    return a.replace(tzinfo=None).replace(second=0, microsecond=0) == \
+        b.replace(tzinfo=None).replace(second=0, microsecond=0)
+
+
+def date_element(doc: etree._Element, order: dict, anchor: etree._Element | None, published,
+                 date_order: str | None) -> etree._Element | None:
+    """The innermost element near `anchor` (the headline) whose short text writes `published`:
+    where the page showed its date. None when no element near the headline writes it."""
+    if anchor is None or published is None:
+        return None
+    at = order.get(anchor)
+    if at is None:
+        return None
+    lo, hi = at - DATE_WINDOW[0], at + DATE_WINDOW[1]
+    matches = []
+    for el in doc.iter():
+        idx = order.get(el, -1)
+        if idx < lo or not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
+            continue
+        if idx > hi:
+            break
+        if el is anchor or anchor in el.iterancestors():
+            continue
+        text = collapse_ws(" ".join(el.itertext()))
+        if not text or len(text) > MAX_DATE_CHARS or not any(ch.isdigit() for ch in text):
+            continue
+        if any(_same_minute(d.value, published) for d in written_dates(text, date_order)):
+            matches.append(el)
+    leaves = [el for el in matches if not any(m is not el and el in m.iterancestors() for m in matches)]
+    return min(leaves, key=lambda el: abs(order.get(el, 0) - at)) if leaves else None
+
+
+def element_date(el: etree._Element, date_order: str | None):
+    """The publication date an element writes (labelled publication, else unlabelled; an
+    update alone is none): (value, has_time) or None."""
+    text = collapse_ws(" ".join(el.itertext()))
+    if len(text) > MAX_DATE_CHARS:
+        return None
+    dates = [d for d in written_dates(text, date_order) if d.label != UPDATED_LABEL]
+    if not dates:
+        return None
+    best = next((d for d in dates if d.label is not None), dates[0])
+    return best.value, best.has_time
