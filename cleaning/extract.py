@@ -607,12 +607,14 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     # The page objects and the boilerplate catalogue are written for Vietnamese portals; a page
     # in another language (or one whose template no rule finds) gets trafilatura's own text.
     vietnamese = reads_vietnamese(text_nodes)
-    container = None
-    if vietnamese and (el := learned.get("body")) is not None and len(page.text(el)) >= CONTAINER_MIN_CHARS \
-            and find_container(doc, el) is el:
+    container = _container(doc, page, raw) if vietnamese else None
+    # a learned block the evidence accepts where the generic pick is another block (a teaser, a
+    # sidebar); one nested in or around the generic pick is the same block read narrower or wider:
+    # the generic pick stands (a wider one brought a header byline into the text)
+    if container is not None and (el := learned.get("body")) is not None and el is not container \
+            and el not in container.iterancestors() and container not in el.iterancestors() \
+            and len(page.text(el)) >= CONTAINER_MIN_CHARS and find_container(doc, el) is el:
         container = el
-    if container is None:
-        container = _container(doc, page, raw) if vietnamese else None
     title, title_el = None, None
     if (el := learned.get("title")) is not None:
         title, title_el = _title_and_anchor(doc, page, container, (text_of(el), el), affixes)

@@ -12,7 +12,8 @@ whose headline was found on the page, and stripped from the `<title>` claims of 
 
 `LayoutLearner` counts, per portal, the pages observed and, per field, the pages that gave each
 path (or affix). A value is learned once at least MIN_PAGES pages gave it and at least
-MIN_SHARE of the pages counted did. Counts are halved when a portal's pages pass WINDOW, so
+MIN_SHARE of the pages counted did; it stays learned until another value passes that bar or a
+redesign drops it (so a redesign is seen as one, not as a slow fade of the old value's share). Counts are halved when a portal's pages pass WINDOW, so
 they follow the portal's recent pages and stay small, and at most MAX_VALUES values per field
 are kept (the rarest are dropped).
 
@@ -128,6 +129,7 @@ class SavedLayout:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)   # (field, value) -> pages
     recent: str = ""   # "1" matched / "0" missed, oldest first
     redesigns: int = 0
+    learned: dict[str, str] = field(default_factory=dict)   # field -> the value learned
 
 
 @dataclass(slots=True)
@@ -139,6 +141,7 @@ class Unsaved:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     recent: str = ""
     redesigns: int = 0
+    learned: dict[str, str] = field(default_factory=dict)   # what is learned now (the saver's wins)
 
 
 @dataclass(slots=True)
@@ -147,6 +150,7 @@ class _Portal:
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {f: {} for f in FIELDS})
     recent: deque = field(default_factory=lambda: deque(maxlen=RECENT_PAGES))
     redesigns: int = 0
+    chosen: dict[str, str] = field(default_factory=dict)  # field -> learned value
     unsaved: Unsaved = field(default_factory=Unsaved)
     learned: LearnedLayout | None = None  # cache
 
@@ -172,8 +176,9 @@ class LayoutLearner:
                 state.counts[name][value] = pages
         for (name, value), pages in pending.counts.items():
             state.counts[name][value] = state.counts[name].get(value, 0) + pages
-        if not pending.pages:
+        if not pending.pages and not pending.reset:
             state.recent = deque((ch == "1" for ch in saved.recent), maxlen=RECENT_PAGES)
+            state.chosen = dict(saved.learned)
         state.redesigns = saved.redesigns + pending.redesigns
         state.learned = None
 
@@ -182,12 +187,11 @@ class LayoutLearner:
         if state is None:
             return None
         if state.learned is None:
-            values = {}
             for name, counts in state.counts.items():
                 best = max(counts.items(), key=lambda kv: kv[1], default=None)
                 if best is not None and best[1] >= MIN_PAGES and best[1] >= MIN_SHARE * state.pages:
-                    values[name] = best[0]
-            state.learned = LearnedLayout(**values)
+                    state.chosen[name] = best[0]
+            state.learned = LearnedLayout(**state.chosen)
         return state.learned or None
 
     def observe(self, portal: str, paths: Mapping[str, str], judge: bool = True) -> Redesign | None:
@@ -231,6 +235,7 @@ class LayoutLearner:
         state.pages = 0
         state.counts = {f: {} for f in FIELDS}
         state.recent.clear()
+        state.chosen = {}
         state.redesigns += 1
         state.unsaved = Unsaved(reset=True, redesigns=state.unsaved.redesigns + 1)
         state.learned = None
@@ -241,6 +246,8 @@ class LayoutLearner:
         for portal, state in self._portals.items():
             u = state.unsaved
             if u.reset or u.pages or u.counts or u.recent or u.redesigns:
+                self.learned(portal)
+                u.learned = dict(state.chosen)
                 out[portal] = u
                 state.unsaved = Unsaved()
         return out

@@ -7,6 +7,9 @@ carry a number at their end or a long number anywhere ("item_1234", "post-98231"
 a path or an XPath cannot carry. No positions: the same template gives the same path on every
 article page, however many paragraphs or related items precede the element.
 
+Where a template repeats a step among siblings (two `section.pull-left`, one the sidebar's), the
+path names the k-th of them: `.../section.pull-left[1]`.
+
 `resolve(doc, path)` finds the element again with an XPath built from the path (compiled once
 per path); a path that names several elements on a page names none of them (None).
 
@@ -47,13 +50,26 @@ def step(el: etree._Element) -> str:
     return out + "".join(f".{t}" for t in tokens)
 
 
-def element_path(el: etree._Element | None) -> str | None:
-    """The path of `el` from <body> down, or None (no element, outside <body>, too deep)."""
+def _indexed(el: etree._Element) -> str:
+    """`step(el)`, with `[k]` when siblings share it: the k-th of them (a template's second
+    `section.pull-left`, its sidebar's twin)."""
+    own = step(el)
+    parent = el.getparent()
+    if parent is None:
+        return own
+    same = [sib for sib in parent if sib.tag == el.tag and step(sib) == own]
+    return own if len(same) < 2 else f"{own}[{same.index(el) + 1}]"
+
+
+def element_path(el: etree._Element | None, indexed: bool = False) -> str | None:
+    """The path of `el` from <body> down, or None (no element, outside <body>, too deep).
+    `indexed`: steps that siblings share carry their position among them."""
     if el is None or not isinstance(el.tag, str):
         return None
-    steps = [step(el)]
+    name = _indexed if indexed else step
+    steps = [name(el)]
     for anc in el.iterancestors():
-        steps.append(step(anc))
+        steps.append(name(anc))
         if anc.tag == "body":
             break
         if len(steps) > MAX_DEPTH:
@@ -63,7 +79,7 @@ def element_path(el: etree._Element | None) -> str | None:
     return "/".join(reversed(steps))
 
 
-_STEP_RE = re.compile(r"([A-Za-z][\w-]*)((?:#[^.#/]+)?)((?:\.[^.#/]+)*)\Z")
+_STEP_RE = re.compile(r"([A-Za-z][\w-]*)((?:#[^.#/\[]+)?)((?:\.[^.#/\[]+)*)(?:\[(\d+)\])?\Z")
 
 
 @lru_cache(maxsize=4096)
@@ -74,12 +90,14 @@ def path_xpath(path: str) -> etree.XPath | None:
         m = _STEP_RE.match(part)
         if m is None:
             return None
-        tag, ident, classes = m.groups()
+        tag, ident, classes, position = m.groups()
         expr = tag
         if ident:
             expr += f"[@id='{ident[1:]}']"
         for token in filter(None, classes.split(".")):
             expr += f"[contains(concat(' ', normalize-space(@class), ' '), ' {token} ')]"
+        if position:
+            expr += f"[{position}]"
         parts.append(expr)
     if not parts or not parts[0].startswith("body"):
         return None
@@ -96,9 +114,15 @@ def resolve(doc: etree._Element, path: str | None) -> etree._Element | None:
 
 
 def unique_path(doc: etree._Element, el: etree._Element | None) -> str | None:
-    """`element_path(el)` when it names `el` alone on the page (so it can find it again)."""
-    path = element_path(el)
-    return path if path is not None and resolve(doc, path) is el else None
+    """A path naming `el` alone on the page (so it can find it again): `element_path(el)`, or
+    where that names several elements, its indexed form; None when neither does."""
+    for indexed in (False, True):
+        path = element_path(el, indexed)
+        if path is None:
+            return None
+        if resolve(doc, path) is el:
+            return path
+    return None
 
 
 # -- <title> affixes ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Persistence of the learned page layouts (cleaning/layout_learning.py): load a portal's
 counts, save a learner's increments. Increments are added in the database (pages = pages + n),
 so several workers, or runs, never overwrite each other's counts; a redesign drops the
-portal's counts first. The recent pages' matches are the last saver's. Never commits.
+portal's counts first. Which values are learned, and the recent pages' matches, are the last
+saver's. Never commits.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ def load_layout_counts(session: Session, portal_key: str) -> SavedLayout:
     if portal_id is None:
         return SavedLayout()
     state = session.get(PortalLayout, portal_id)
-    rows = session.execute(select(LayoutPath.field, LayoutPath.value, LayoutPath.pages)
-                           .where(LayoutPath.portal_id == portal_id))
+    rows = session.execute(select(LayoutPath.field, LayoutPath.value, LayoutPath.pages, LayoutPath.learned)
+                           .where(LayoutPath.portal_id == portal_id)).all()
     return SavedLayout(pages=state.pages if state else 0,
-                       counts={(name, value): pages for name, value, pages in rows},
-                       recent=state.recent if state else "", redesigns=state.redesigns if state else 0)
+                       counts={(name, value): pages for name, value, pages, _ in rows},
+                       recent=state.recent if state else "", redesigns=state.redesigns if state else 0,
+                       learned={name: value for name, value, _, learned in rows if learned})
 
 
 def save_layout_counts(session: Session, portal_key: str, unsaved: Unsaved, *,
@@ -65,6 +67,11 @@ def save_layout_counts(session: Session, portal_key: str, unsaved: Unsaved, *,
             {"portal_id": portal_id, "field": name, "key": value_key(value), "value": value, "pages": pages,
              "first_seen": now, "last_seen": now}
             for (name, value), pages in unsaved.counts.items()])
+    session.execute(update(LayoutPath).where(LayoutPath.portal_id == portal_id, LayoutPath.learned)
+                    .values(learned=False))
+    for name, value in unsaved.learned.items():
+        session.execute(update(LayoutPath).where(LayoutPath.portal_id == portal_id, LayoutPath.field == name,
+                                                 LayoutPath.key == value_key(value)).values(learned=True))
     pages = session.scalars(select(PortalLayout.pages).where(PortalLayout.portal_id == portal_id)).one()
     if pages > WINDOW:
         session.execute(update(PortalLayout).where(PortalLayout.portal_id == portal_id).values(pages=pages // 2))

@@ -388,5 +388,6 @@ class LayoutPath(Base):
     key: Mapped[str] = mapped_column(String(16))    # storage.layouts.value_key of the value
     value: Mapped[str] = mapped_column(Text)
     pages: Mapped[int] = mapped_column(Integer)
+    learned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # the field's learned value
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=16), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("learned", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["portal_id"], ["portals.id"], name=op.f("fk_layout_paths_portal_id_portals")),
