@@ -315,18 +315,19 @@ class PageStore:
         return ExtractionHints(job.family, job.date_order, self.templates.template_keys(job.portal_key), layout)
 
     def _load_layouts(self, portals: list[str]) -> None:
+        """Read through the read-only session: no write lock, no commit in the batch's writes."""
         try:
-            with self._transaction():
+            with self.reader.begin():
                 for key in portals:
-                    self.layouts.load(key, load_layout_counts(self.session, key))
+                    self.layouts.load(key, load_layout_counts(self.reader, key))
         except (SQLAlchemyError, StorageError) as exc:
-            self.session.rollback()
+            self.reader.rollback()
             logger.warning("cannot load learned layouts (%s); extracting by the generic path", exc)
             for key in portals:
                 if not self.layouts.loaded(key):
                     self.layouts.load(key, SavedLayout())
         finally:
-            self.session.expunge_all()
+            self.reader.expunge_all()
 
     def save_layouts(self) -> None:
         """Save the layout counts learned since the last save, then re-read them (other workers
