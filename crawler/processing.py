@@ -304,12 +304,14 @@ class PageStore:
                 self.write_lock.release()
 
     def _hints(self, job: PageJob) -> ExtractionHints:
-        """The learned template lines (once the portal's first walk is complete) and layout."""
+        """The learned template lines and layout, once the portal's first walk is complete: the
+        walk itself extracts with the fixed rules only, so an interrupted and resumed walk stores
+        what an uninterrupted one does (what is learned depends on the order pages come in)."""
+        if not job.learn_templates:
+            return ExtractionHints(job.family, job.date_order)
         if not self.layouts.loaded(job.portal_key):
             self._load_layouts([job.portal_key])
         layout = self.layouts.learned(job.portal_key)
-        if not job.learn_templates:
-            return ExtractionHints(job.family, job.date_order, layout=layout)
         if not self.templates.loaded(job.portal_key):
             self._load_templates([job.portal_key])
         return ExtractionHints(job.family, job.date_order, self.templates.template_keys(job.portal_key), layout)
