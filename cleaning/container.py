@@ -40,21 +40,23 @@ BLOCK_HEADING_WORDS = 6     # "Tin liên quan", "Các tin đã đưa": the name 
 
 def own_text(el: etree._Element) -> tuple[str, int]:
     """(text of the element and its inline children, chars of it inside links)."""
-    parts = [el.text or ""]
+    text = el.text
+    parts = [text] if text else []
     linked = 0
     for child in el:
-        if not isinstance(child.tag, str):
-            parts.append(child.tail or "")
-            continue
-        if child.tag in INLINE_TAGS:
-            inner = "".join(child.itertext()) if child.tag not in SKIP_TAGS else ""
+        tag = child.tag
+        if isinstance(tag, str) and tag in INLINE_TAGS:
+            inner = "".join(child.itertext()) if tag not in SKIP_TAGS else ""
             parts.append(inner)
-            if child.tag == "a":
+            if tag == "a":
                 linked += len(collapse_ws(inner))
             else:
                 linked += sum(len(collapse_ws("".join(a.itertext()))) for a in child.iter("a"))
-        parts.append(child.tail or "")
-    return collapse_ws("".join(parts)), linked
+        if tail := child.tail:
+            parts.append(tail)
+    # most block elements of a page hold only whitespace between their child blocks
+    joined = "".join(parts)
+    return ("", linked) if not joined or joined.isspace() else (collapse_ws(joined), linked)
 
 
 def is_teaser_lead(el: etree._Element) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = ["VN_TZ", "parse_date", "parse_iso", "read_iso", "iso_has_time", "is_localised", "offset_minutes",
@@ -219,12 +220,19 @@ def _label_of(segment: str) -> str | None:
     return max(found)[1] if found else None
 
 
-def written_dates(text: str, order: str | None = None) -> list[WrittenDate]:
+def written_dates(text: str, order: str | None = None) -> tuple[WrittenDate, ...]:
     """Every date written in `text` (a short line: a header, a meta row), in order, each with the
     time written next to it and the label in the text before it (back to the previous date).
     `order` as for `parse_date`."""
     if not text or not any(ch.isdigit() for ch in text):
-        return []
+        return ()
+    return _written_dates(text, order)
+
+
+# A page's header texts are read by several evidence passes (header dates, the date element),
+# nested elements often write the same line, and a portal's pages share their meta rows.
+@lru_cache(maxsize=16384)
+def _written_dates(text: str, order: str | None) -> tuple[WrittenDate, ...]:
     if order is None:
         order = MDY if DRUPAL_MEDIUM.search(text) else DMY
     spans: list[tuple[int, int, datetime | None, bool]] = []
@@ -253,7 +261,7 @@ def written_dates(text: str, order: str | None = None) -> list[WrittenDate]:
         if value is not None and 1990 <= value.year <= 2100:
             out.append(WrittenDate(value, has_time, start, end, _label_of(text[previous:start])))
         previous = end
-    return out
+    return tuple(out)
 
 
 def date_line_residue(text: str, dates: list[WrittenDate]) -> str:

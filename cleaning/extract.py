@@ -131,8 +131,8 @@ def _element_with_text(doc: etree._Element, text: str) -> etree._Element | None:
     return best
 
 
-def _title_and_anchor(doc, page, body_el, selected=None, affixes=("", "")):
-    title, el = choose_title(doc, selected or page.title(), body_el, site_name(doc), _order_index(doc), affixes)
+def _title_and_anchor(doc, page, body_el, order, selected=None, affixes=("", "")):
+    title, el = choose_title(doc, selected or page.title(), body_el, site_name(doc), order, affixes)
     if title and el is None:
         el = _element_with_text(doc, title)
     if title and title.isupper():
@@ -216,13 +216,15 @@ def _date_block_refused(anc: etree._Element) -> bool:
     return anc.tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors())
 
 
-def _published(doc, page, url, title_el, body_el, vietnamese=True, found=None) -> tuple[datetime | None, str | None]:
+def _published(doc, page, url, title_el, body_el, order, vietnamese=True, found=None,
+               ) -> tuple[datetime | None, str | None]:
     """The publication date, chosen among candidates by reliability and agreement
     (cleaning/published.py): meta and JSON-LD, `<time>` elements of the article, the URL; when
     no machine date says, the family's selector and the article's header; on a foreign page
     htmldate when nothing better is found (its extensive search only when nothing at all is).
     `found`: the page's machine candidates, extended here with the others (the update is
-    chosen from them too). The value is as the page wrote it (`published.finish` settles it)."""
+    chosen from them too). `order`: element -> document index. The value is as the page wrote
+    it (`published.finish` settles it)."""
     cands = found if found is not None else machine_candidates(doc)
     cands += time_candidates(doc, _date_skip(title_el, body_el), title_el)
     if (from_url := url_candidate(url)) is not None:
@@ -230,7 +232,7 @@ def _published(doc, page, url, title_el, body_el, vietnamese=True, found=None) -
     if not any(c.kind == PUBLISHED and _family_of(c.source) in ("meta", "jsonld") for c in cands):
         dt, source = page.published()
         if dt is None:
-            cands += _header_dates(doc, page, title_el, body_el)
+            cands += _header_dates(doc, page, title_el, body_el, order)
         else:
             cands.append(DateCandidate(dt, source or "family", DATE_WEIGHTS["family"],
                                        (dt.hour, dt.minute, dt.second) != (0, 0, 0)))
@@ -249,11 +251,11 @@ def _family_of(source: str) -> str:
     return source.split(":", 1)[0]
 
 
-def _header_dates(doc, page, title_el, body_el) -> list[DateCandidate]:
+def _header_dates(doc, page, title_el, body_el, order) -> list[DateCandidate]:
     """Dates written in the article's header region, just above the headline or just after the
     body, judged by position, line and label (`published.written_candidates`): the publication
     and, when labelled, the update."""
-    return written_candidates(doc, title_el, body_el, _date_block_refused, _order_index(doc), page.date_order)
+    return written_candidates(doc, title_el, body_el, _date_block_refused, order, page.date_order)
 
 
 
@@ -607,6 +609,7 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
     # The page objects and the boilerplate catalogue are written for Vietnamese portals; a page
     # in another language (or one whose template no rule finds) gets trafilatura's own text.
     vietnamese = reads_vietnamese(text_nodes)
+    order = _order_index(doc)  # of the page as parsed: the container is cleaned further down
     container = _container(doc, page, raw) if vietnamese else None
     # a learned block the evidence accepts where the generic pick is another block (a teaser, a
     # sidebar); one nested in or around the generic pick is the same block read narrower or wider:
@@ -617,11 +620,11 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         container = el
     title, title_el = None, None
     if (el := learned.get("title")) is not None:
-        title, title_el = _title_and_anchor(doc, page, container, (text_of(el), el), affixes)
+        title, title_el = _title_and_anchor(doc, page, container, order, (text_of(el), el), affixes)
     if title_el is None or title_el is not learned.get("title"):
-        title, title_el = _title_and_anchor(doc, page, container, affixes=affixes)
+        title, title_el = _title_and_anchor(doc, page, container, order, affixes=affixes)
     if summary_el is None and vietnamese:
-        summary, summary_el = find_sapo(title_el, container, _order_index(doc))
+        summary, summary_el = find_sapo(title_el, container, order)
     captions: list[str] = []
     images: list[Image] = []
     attachments: list[Attachment] = []
@@ -633,8 +636,8 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
                 summary_el is container or summary_el in container.iterancestors()
                 or len(summary or "") > 0.5 * len(page.text(container))):
             summary, summary_el = None, None  # the "summary" holds the body: it is not a sapo
-        published, date_source = _published(doc, page, url, title_el, container, vietnamese, dates)
-        paths = page_layout(doc, _order_index(doc), title, title_el, container, published, date_source,
+        published, date_source = _published(doc, page, url, title_el, container, order, vietnamese, dates)
+        paths = page_layout(doc, order, title, title_el, container, published, date_source,
                             page.date_order)
         strip_boilerplate_blocks(container, page.REMOVE)
         drop_before(container, title_el)
@@ -656,7 +659,9 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         if len(plain.strip()) < CONTAINER_MIN_CHARS:  # a menu or a notice, not an article
             raise ExtractionError("no_body", "no article container found")
         body = [Line(collapse_ws(t)) for t in plain.splitlines() if t.strip()]
-        published, date_source = _published(doc, page, url, title_el, None, vietnamese, dates)
+        # a container that gave no lines was cleaned: the order is read again
+        published, date_source = _published(doc, page, url, title_el, None,
+                                            order if container is None else _order_index(doc), vietnamese, dates)
     if title is None:
         raise ExtractionError("no_title", "no headline found")
 

@@ -61,7 +61,7 @@ def nfc(text: str) -> str:
 def collapse_ws(text: str) -> str:
     """Collapse every run of whitespace (incl. NBSP and zero-width marks) to one space; strip."""
     # split/join is several times faster than a regex substitution; every text line runs this
-    if _ZERO_WIDTH_RE.search(text):
+    if not text.isascii() and _ZERO_WIDTH_RE.search(text):
         text = _ZERO_WIDTH_RE.sub(" ", text)
     return " ".join(text.split())
 

@@ -166,18 +166,15 @@ def date_element(doc: etree._Element, order: dict, anchor: etree._Element | None
     at = order.get(anchor)
     if at is None:
         return None
-    lo, hi = at - DATE_WINDOW[0], at + DATE_WINDOW[1]
+    # any writing of the year holds its last two digits ("2021", "21"): a cheap first test
+    year_digits = f"{published.year % 100:02d}"
+    elements = list(order)
     matches = []
-    for el in doc.iter():
-        idx = order.get(el, -1)
-        if idx < lo or not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
+    for el in elements[max(0, at - DATE_WINDOW[0]): at + DATE_WINDOW[1] + 1]:
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT or el is anchor or anchor in el.iterancestors():
             continue
-        if idx > hi:
-            break
-        if el is anchor or anchor in el.iterancestors():
-            continue
-        text = collapse_ws(" ".join(el.itertext()))
-        if not text or len(text) > MAX_DATE_CHARS or not any(ch.isdigit() for ch in text):
+        text = short_text(el, MAX_DATE_CHARS)
+        if not text or year_digits not in text:
             continue
         if any(_same_minute(d.value, published) for d in written_dates(text, date_order)):
             matches.append(el)
@@ -185,11 +182,25 @@ def date_element(doc: etree._Element, order: dict, anchor: etree._Element | None
     return min(leaves, key=lambda el: abs(order.get(el, 0) - at)) if leaves else None
 
 
+def short_text(el: etree._Element, limit: int) -> str | None:
+    """`el`'s collapsed text, or None when it is longer than `limit` (a block around a date
+    line is not read whole: each piece's collapsed length adds up to no more than the whole's)."""
+    pieces, total = [], 0
+    for piece in el.itertext():
+        piece = collapse_ws(piece)
+        if piece:
+            total += len(piece) + 1
+            if total > limit + 1:
+                return None
+            pieces.append(piece)
+    return " ".join(pieces)
+
+
 def element_date(el: etree._Element, date_order: str | None):
     """The publication date an element writes (labelled publication, else unlabelled; an
     update alone is none): (value, has_time) or None."""
-    text = collapse_ws(" ".join(el.itertext()))
-    if len(text) > MAX_DATE_CHARS:
+    text = short_text(el, MAX_DATE_CHARS)
+    if text is None:
         return None
     dates = [d for d in written_dates(text, date_order) if d.label != UPDATED_LABEL]
     if not dates:

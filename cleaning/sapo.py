@@ -55,12 +55,9 @@ def _signature(el: etree._Element) -> tuple[str, str]:
 def _prose_after(title_el: etree._Element, end: int, order: dict):
     """Leaf text blocks of prose after the headline, in document order, up to `end`."""
     lo = order.get(title_el, -1)
-    for el in title_el.getroottree().iter():
-        idx = order.get(el, -1)
-        if idx <= lo or not isinstance(el.tag, str) or el.tag not in BLOCK_TAGS:
+    for el in list(order)[lo + 1: end + 1]:  # `order` holds the page's elements in document order
+        if not isinstance(el.tag, str) or el.tag not in BLOCK_TAGS:
             continue
-        if idx > end:
-            return
         if title_el in el.iterancestors() or _has_text_block(el) or len(el.findall(".//a")) > 1:
             continue
         if _is_lead_text(text_of(el)):
