@@ -27,6 +27,7 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DMY = "dmy"
 MDY = "mdy"
 
+_DIGIT = re.compile(r"\d")  # a regex scan, not a Python loop over characters
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/])")
 _ISO_DATE = re.compile(
     r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?"
@@ -224,7 +225,7 @@ def written_dates(text: str, order: str | None = None) -> tuple[WrittenDate, ...
     """Every date written in `text` (a short line: a header, a meta row), in order, each with the
     time written next to it and the label in the text before it (back to the previous date).
     `order` as for `parse_date`."""
-    if not text or not any(ch.isdigit() for ch in text):
+    if not text or not _DIGIT.search(text):
         return ()
     return _written_dates(text, order)
 

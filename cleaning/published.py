@@ -101,6 +101,7 @@ OTHER_DATE_WORDS = frozenset({"comment", "comments", "reply", "replies", "respon
                               "recommended", "trending", "popular", "latest", "teaser", "promo"})
 _UPDATED_MARK = re.compile(r"(?i)updated?|modified|dateModified")
 _WORDS_RE = re.compile(r"[\s_\-]+")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +332,7 @@ def written_candidates(doc: etree._Element, title_el: etree._Element | None, bod
         if not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
             continue
         for text, owner in ((el.text, el), (el.tail, el.getparent())):
-            if not text or owner is None or not any(ch.isdigit() for ch in text):
+            if not text or owner is None or not _DIGIT.search(text):
                 continue
             # a tail stands after its element's whole subtree
             idx = order.get(el, -1) if owner is el else _last(el, order) + 0.5
