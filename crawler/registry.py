@@ -37,6 +37,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.regexcheck import BoundedPattern, compile_checked
+
 __all__ = [
     "FAMILIES",
     "LEVELS",
@@ -345,8 +347,8 @@ class Portal:
     scheme: str = "https"
     replica: bool = False  # a portalsim replica: never part of "every active portal"
     notes: str = ""
-    allow_patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
-    deny_patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    allow_patterns: tuple[BoundedPattern, ...] = field(init=False, repr=False, compare=False)
+    deny_patterns: tuple[BoundedPattern, ...] = field(init=False, repr=False, compare=False)
     source: str | None = field(default=None, repr=False, compare=False)  # file it came from
 
     def __post_init__(self) -> None:
@@ -467,8 +469,8 @@ class Portal:
             set_(self, field_name, sources)
             for pattern in sources:
                 try:
-                    patterns.append(re.compile(pattern))
-                except re.error as exc:
+                    patterns.append(compile_checked(pattern, on_timeout=field_name == "deny"))
+                except (re.error, ValueError) as exc:
                     raise RegistryError(
                         f'{field_name}: bad regular expression "{pattern}" ({exc})',
                         field=field_name,
@@ -744,6 +746,11 @@ def load_file(path: Path) -> list[Portal]:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"not valid TOML: {exc}", file=shown) from None
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"not UTF-8 text (TOML files are UTF-8): {exc}", file=shown) from None
+    except RecursionError:
+        raise RegistryError("nested too deeply to read (arrays or tables within each other)",
+                            file=shown) from None
     except OSError as exc:
         raise RegistryError(f"cannot read: {exc}", file=shown) from None
     extra = [k for k in data if k != "portal"]
@@ -758,6 +765,8 @@ def load_file(path: Path) -> list[Portal]:
     expected_province = PROVINCE_SLUGS.get(path.stem)
     portals = []
     for index, table in enumerate(tables, start=1):
+        if not isinstance(table, dict):
+            raise RegistryError(f"portal #{index} is {table!r}, not a [[portal]] table", file=shown)
         key = table.get("key")
         label = key if isinstance(key, str) else f"#{index}"
         try:

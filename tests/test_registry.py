@@ -3,6 +3,7 @@ at load with the file, the portal and the field named."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 from pathlib import Path
 
@@ -483,3 +484,57 @@ def test_successor_across_files_and_shared_asset_hosts(tmp_path: Path) -> None:
 def test_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match="does not exist"):
         load_registry(tmp_path / "nope")
+
+
+# -- hostile registry input (issue 15): the registry error, never a traceback -------------------
+MALFORMED_FILES = {
+    "portal entries that are not tables": (b"portal = [1, 2]\n", "portal #1 is 1, not a [[portal]] table"),
+    "a file that is not UTF-8": (GOOD.encode("utf-8").replace("Lạng".encode(), "L\xe1ng".encode("latin-1")),
+                                 "not UTF-8 text"),
+    "arrays nested 5,000 deep": (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_FILES), ids=list(MALFORMED_FILES))
+def test_malformed_file_is_a_registry_error(tmp_path: Path, case: str) -> None:
+    data, fragment = MALFORMED_FILES[case]
+    (tmp_path / "langson.toml").write_bytes(data)
+    with pytest.raises(RegistryError) as caught:
+        load_registry(tmp_path)
+    assert str(caught.value).startswith(f"portal file {tmp_path / 'langson.toml'}: "), caught.value
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(.*)*x", "(/[a-z]*)+/print", "(.|-)+$"])
+def test_catastrophic_regex_refused_at_load(tmp_path: Path, pattern: str) -> None:
+    error = _load_error(tmp_path, GOOD + f"deny = ['{pattern}']\n")
+    assert error.field == "deny" and "bad regular expression" in str(error), error
+    assert "rewrite it" in str(error)
+
+
+@pytest.mark.parametrize("pattern", [r"/print/", r"\?page=\d+", r"(tin|bai)-\d{1,3}\.", r"[?&]sid=\w+"])
+def test_ordinary_regexes_load_and_match_like_re(tmp_path: Path, pattern: str) -> None:
+    _write(tmp_path, GOOD + f"deny = ['{pattern}']\n")
+    [portal] = load_registry(tmp_path).active()
+    url = "https://sotest.langson.gov.vn/print/tin-12.html?page=3&sid=ab"
+    assert bool(portal.deny_patterns[0].search(url)) == bool(re.search(pattern, url))
+
+
+def test_a_runaway_pattern_the_check_passes_is_bounded_in_time() -> None:
+    from crawler.regexcheck import MATCH_TIMEOUT_S, BoundedPattern, backtracking_risk
+    pattern = "(a|aa)+$"  # exponential in `re`; its shape is not one the load-time check knows
+    assert backtracking_risk(pattern) is None
+    deny, allow = BoundedPattern(pattern, on_timeout=True), BoundedPattern(pattern, on_timeout=False)
+    url = "https://sotest.langson.gov.vn/" + "a" * 60 + "!"
+    assert deny.search(url) and not allow.search(url)  # undecided: kept out of the crawl either way
+    assert deny.timeouts == allow.timeouts == 1
+    assert MATCH_TIMEOUT_S <= 0.1
+
+
+@pytest.mark.parametrize("content", [b"portal = [1, 2]\n", b"\xff\xfe\x00bad", b"x = " + b"[" * 5000 + b"]" * 5000])
+def test_cli_reports_a_malformed_registry_in_one_line_exit_4(tmp_path: Path, content: bytes) -> None:
+    from tests.conftest import run_govcrawl
+    (tmp_path / "langson.toml").write_bytes(content)
+    done = run_govcrawl("portals", "--registry", str(tmp_path), timeout=60)
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.startswith("govcrawl: invalid registry: portal file")
