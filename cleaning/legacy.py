@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -126,8 +127,13 @@ _LEGACY_MARK_RE = re.compile(r"[µ¶·¸¹¨©ª«¬\xad®§»¼½¾øïûñöä
 _SEGMENT_RE = re.compile(r"[^<>\n]+")
 # A word: letters, the TCVN3 symbols (µ, ¸, ® ...) and combining marks, so that a Unicode word
 # in NFD stays one word.
-_WORD_RE = re.compile(
-    r"(?:[^\W\d_]|[\u0300-\u036f" + re.escape("".join(ch for ch in TCVN3_TO_UNICODE if not ch.isalpha())) + "])+")
+_WORD_CHAR = r"(?:[^\W\d_]|[\u0300-\u036f" + re.escape("".join(ch for ch in TCVN3_TO_UNICODE if not ch.isalpha())) + "])"
+_WORD_RE = re.compile(f"{_WORD_CHAR}+")
+# A word holding a non-ASCII character (letter, combining mark or TCVN3 symbol), found from its
+# first such character (the ASCII letters before it are added back): only these words can be
+# evidence, and finding them beats reading every word of the page: on the 37 ScrapingHub pages
+# that pass the gate (8 MB of text) 44 ms instead of 600 ms.
+_NON_ASCII_WORD_RE = re.compile(rf"[^\x00-\x7f](?<={_WORD_CHAR}){_WORD_CHAR}*")
 _ASCII_LETTERS = frozenset(string.ascii_letters)
 _VIETNAMESE_LETTERS = _ASCII_LETTERS | frozenset(VNI_TO_UNICODE.values())
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -232,23 +238,35 @@ def _syllable_share(encoding: _Encoding, words: list[str]) -> float:
     return sum(_is_syllable(_converted(encoding, word)) for word in words) / len(words) if words else 0.0
 
 
+def _non_ascii_words(text: str) -> list[str]:
+    """The words of `text` (as `_WORD_RE` reads them) that are not all ASCII, in order."""
+    words = []
+    for match in _NON_ASCII_WORD_RE.finditer(text):
+        start = match.start()
+        while start > 0 and text[start - 1] in _ASCII_LETTERS:
+            start -= 1
+        words.append(text[start:match.end()])
+    return words
+
+
 def detect_legacy(text: str) -> str | None:
     """"tcvn3" or "vni" when `text` is the windows-1252 reading of that legacy encoding, else None."""
     if not _LEGACY_MARK_RE.search(text):
         return None
-    segments = [_WORD_RE.findall(segment) for segment in _SEGMENT_RE.findall(text)]
-    non_ascii = [word for words in segments for word in words if not word.isascii()]
+    non_ascii = Counter(_non_ascii_words(text))
     best, best_count, best_distinct = None, 0, 0
     for encoding in _ENCODINGS:
-        evidence = [word for word in non_ascii if _judge(encoding, word) == _EVIDENCE]
-        if len(evidence) > best_count:
+        evidence = [(word, n) for word, n in non_ascii.items() if _judge(encoding, word) == _EVIDENCE]
+        count = sum(n for _, n in evidence)
+        if count > best_count:
             # distinct words for the minimum: "på på på" is one word of evidence, however repeated
-            best, best_count, best_distinct = encoding.name, len(evidence), len(set(evidence))
-    if best is None or best_distinct < MIN_EVIDENCE_WORDS or best_count < MIN_EVIDENCE_SHARE * len(non_ascii):
+            best, best_count, best_distinct = encoding.name, count, len(evidence)
+    if best is None or best_distinct < MIN_EVIDENCE_WORDS or best_count < MIN_EVIDENCE_SHARE * non_ascii.total():
         return None
     # Danish "på", "så" are TCVN3 "pồ", "sồ": evidence words alone do not tell. Converted
     # Vietnamese reads as Vietnamese syllables nearly word for word, ASCII words included.
     encoding = _ENCODINGS_BY_NAME[best]
+    segments = [_WORD_RE.findall(segment) for segment in _SEGMENT_RE.findall(text)]
     evidence_segments = [word for words in segments
                          if any(_judge(encoding, word) == _EVIDENCE for word in words if not word.isascii())
                          for word in words]
