@@ -175,10 +175,13 @@ def test_to_old_style():
     assert to_old_style(unicodedata.normalize("NFD", "Huyện uỷ")) == "Huyện ủy"
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _old_style_word_by_word(text: str) -> str:
     """`to_old_style` as first written: every word through the converter."""
-    from cleaning.normalize import _WORD_RE, _old_style_word
-    return _WORD_RE.sub(_old_style_word, nfc(text))
+    from cleaning.normalize import _old_style_word
+    return _WORD.sub(_old_style_word, nfc(text))
 
 
 _SYLLABLE_PIECES = ["h", "kh", "th", "qu", "ng", "o", "u", "O", "U", "a", "e", "y", "A", "Y", "à", "á", "ả", "ã", "ạ",
@@ -190,6 +193,12 @@ _SYLLABLE_PIECES = ["h", "kh", "th", "qu", "ng", "o", "u", "O", "U", "a", "e", "
 @example("hòà")
 def test_to_old_style_converts_what_a_word_by_word_conversion_converts(text):
     assert to_old_style(text) == _old_style_word_by_word(text)
+
+
+@given(st.lists(st.sampled_from(_SYLLABLE_PIECES) | st.characters(), max_size=30).map("".join))
+def test_tone_key_keys_each_word_as_a_word_by_word_substitution_does(text):
+    from cleaning.normalize import _key_of
+    assert tone_key(text) == _WORD.sub(lambda m: _key_of(m.group(0)), nfc(text))
 
 
 def test_content_hash_pinned_and_stable():
