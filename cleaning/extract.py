@@ -647,13 +647,15 @@ def _extract(data: bytes | str, url: str, portal: PortalHints | None) -> Article
         items = [it for it in items if not (isinstance(it, ImageItem) and ICON_RE.search(it.src))]
         body, captions, images = _split_captions(items, title)
     if not body:  # no container, or one that holds no text: trafilatura's own reading
-        plain = trafilatura_text(raw, **(TEXT_ONLY_OPTIONS if vietnamese else FOREIGN_TEXT_OPTIONS))
+        # our parse spares trafilatura its own, unless a container's clean-up has changed it
+        parsed = doc if container is None else None
+        plain = trafilatura_text(raw, parsed, **(TEXT_ONLY_OPTIONS if vietnamese else FOREIGN_TEXT_OPTIONS))
         if not vietnamese and len(plain) < SHORT_PRECISION_CHARS:
             # Precision mode sometimes keeps a notice and drops the story: when its reading is
             # short and less than half of what the defaults find, the defaults' reading wins. A
             # long precision reading stands (measured on ScrapingHub: the one long page where the
             # defaults found more had added comments and links, F1 1.00 -> 0.44).
-            fuller = trafilatura_text(raw, **TEXT_ONLY_OPTIONS)
+            fuller = trafilatura_text(raw, parsed, **TEXT_ONLY_OPTIONS)
             if len(plain) < 0.5 * len(fuller):
                 plain = fuller
         if len(plain.strip()) < CONTAINER_MIN_CHARS:  # a menu or a notice, not an article
