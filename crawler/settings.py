@@ -34,13 +34,21 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# 429/503 retries wait as Retry-After asks (seconds or a date), the host slowed meanwhile, each
+# further refusal doubling the wait; longer than this many seconds: not retried this run.
+GOVCRAWL_RETRY_AFTER_MAX = 120
 
 # Proxies: HttpProxyMiddleware (on by default) reads http_proxy / https_proxy / no_proxy.
 HTTPPROXY_ENABLED = True
 
 ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 # before robots.txt (100): a page already answered for is not fetched, robots.txt or not
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SkipAnsweredPages": 50}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SkipAnsweredPages": 50,
+    # Scrapy's RetryMiddleware, in its place, with Retry-After and per-host back-off (crawler/backoff.py)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.backoff.PoliteRetry": 550,
+}
 # PortalActivity: each portal's first/last activity for the run report; PortalProgress: the
 # progress display (off unless GOVCRAWL_PROGRESS_INTERVAL > 0, as `govcrawl crawl` sets it).
 EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500}
