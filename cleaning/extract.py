@@ -100,11 +100,16 @@ def _decode(data: bytes | str) -> str:
     return text
 
 
+# libxml2 drops a text node over 10 MB without a word unless told the tree may be huge (a 10 MB
+# paragraph came out missing, issue 15); the crawl bounds page sizes before a page gets here
+_HTML_PARSER = lxml_html.HTMLParser(huge_tree=True)
+
+
 def _parse(text: str) -> etree._Element:
     try:
         # lxml refuses str input with an encoding declaration; strip the XML prolog
         text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-        doc = lxml_html.document_fromstring(text)
+        doc = lxml_html.document_fromstring(text, parser=_HTML_PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError) as exc:
         raise ExtractionError("not_html", str(exc)[:200]) from None
     if doc is None or doc.find(".//body") is None and len(doc) == 0:

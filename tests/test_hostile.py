@@ -78,3 +78,15 @@ def test_retry_after_is_honoured_and_every_article_stored(tmp_path: Path) -> Non
         assert not rest  # refused once, fetched once
         assert second - first >= RETRY_AFTER_S - 0.05, article.path  # not before the server asked
     assert result.exit_code == 0
+
+
+def test_extract_keeps_a_paragraph_of_one_10_mb_line(tmp_path: Path) -> None:
+    site = HostileSite("huge_line")
+    _, _, page = site.render(site.hostile_article.path, 1)
+    path = tmp_path / "huge.html"
+    path.write_bytes(page)
+    done = run_govcrawl("extract", "--url", "https://huyen.langson.gov.vn/tin-tuc/a-1.html", str(path), timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = json.loads(done.stdout)["text"]
+    assert text.count("Đoạn văn rất dài") >= 500_000  # the 10 MB line, whole
+    assert site.hostile_article.title.split()[0] in json.loads(done.stdout)["title"]
