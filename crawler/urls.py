@@ -15,7 +15,7 @@ from w3lib.url import canonicalize_url
 # "featured" flags). Matched case-insensitively; a trailing * is a prefix match.
 NOISE_PARAMETERS = (
     "utm_*", "fbclid", "gclid", "zarsrc", "isfeatured", "ref", "share", "_ga", "mc_cid",
-    "mc_eid", "amp", "print", "sessionid", "jsessionid",
+    "mc_eid", "amp", "print",
     "inheritredirect", "redirect",  # Liferay asset-publisher back links
 )
 _NOISE_RE = re.compile(
@@ -24,12 +24,35 @@ _NOISE_RE = re.compile(
 )
 
 
+# Session ids (issue 15: a portal putting a new ?sid= in every link gave 8,063 queued URLs and
+# no article). The names servers use for nothing but a session are dropped whatever their value;
+# "sid" and "s" also name sections on ASP.NET portals (`Default.aspx?dvid=&pageid=&sid=`), so
+# they are dropped only when the value is a token: long, letters and digits mixed, not a number.
+SESSION_PARAMETERS = (
+    "jsessionid", "phpsessid", "aspsessionid*", "asp.net_sessionid", "sessionid", "session_id",
+    "sessid", "cfid", "cftoken", "zenid", "oscsid", "osCsid",
+)
+_SESSION_RE = re.compile(
+    "^(?:" + "|".join(re.escape(p).replace(r"\*", ".*") for p in SESSION_PARAMETERS) + ")$", re.IGNORECASE)
+_TOKEN_NAMED = frozenset({"sid", "s", "session", "ssid", "token"})
+_TOKEN_RE = re.compile(r"^(?=[A-Za-z0-9_-]*[A-Za-z])(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{10,}$")
+# in the path: Java's ";jsessionid=…" and ASP.NET's cookieless "/(S(…))/" segment
+_PATH_SESSION_RE = re.compile(r";jsessionid=[^/?#;]*|/\((?:[A-Z]\([^)/]*\))+\)(?=/)", re.IGNORECASE)
+
+
+def _noise(name: str, value: str) -> bool:
+    if _NOISE_RE.match(name) or _SESSION_RE.match(name):
+        return True
+    return name.lower() in _TOKEN_NAMED and bool(_TOKEN_RE.match(value))
+
+
 def strip_noise(url: str) -> str:
     parts = urlsplit(url)
+    path = _PATH_SESSION_RE.sub("", parts.path) if ";" in parts.path or "(" in parts.path else parts.path
     if not parts.query:
-        return url
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _NOISE_RE.match(k)]
-    return urlunsplit(parts._replace(query=urlencode(kept)))
+        return url if path == parts.path else urlunsplit(parts._replace(path=path))
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _noise(k, v)]
+    return urlunsplit(parts._replace(path=path, query=urlencode(kept)))
 
 
 def canonicalize(url: str, *, host_map: dict[str, str] | None = None, scheme: str | None = None) -> str:

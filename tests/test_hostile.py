@@ -90,3 +90,12 @@ def test_extract_keeps_a_paragraph_of_one_10_mb_line(tmp_path: Path) -> None:
     text = json.loads(done.stdout)["text"]
     assert text.count("Đoạn văn rất dài") >= 500_000  # the 10 MB line, whole
     assert site.hostile_article.title.split()[0] in json.loads(done.stdout)["title"]
+
+
+def test_session_ids_in_every_link_do_not_multiply_the_pages(tmp_path: Path) -> None:
+    result = crawl("session_ids", tmp_path)
+    assert set(result.site.good_urls) <= result.stored, result.stderr[-2000:]
+    assert not any("sid=" in url for url in result.stored)
+    for article in result.site.articles:  # each article fetched once, whatever sid its links carried
+        assert len(result.site.hit_times[article.path]) == 1
+    assert result.exit_code == 0
