@@ -20,6 +20,7 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     links: tuple[str, ...] = ()  # article URLs first found on this page (queued with it)
+    aliases: tuple[str, ...] = ()  # its other URLs, known without a fetch (crawler/alternates.py)
     # found by a listing's structure, its URL shape unknown: confirmed or refused by its content
     # (crawler/linkfinder.py); `context`: the listing meta it is read with if refused
     candidate: bool = False

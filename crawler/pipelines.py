@@ -142,7 +142,8 @@ class StoragePipeline:
             url=item.url, final_url=item.final_url, body=item.body, encoding=item.encoding,
             fetched_at=item.fetched_at, portal_id=self.portal_ids[key], status=item.status, etag=item.etag,
             last_modified=item.last_modified, learn_templates=self.state.incremental(key),
-            known=self.state.is_known(key, item.url), links=item.links, candidate=item.candidate))
+            known=self.state.is_known(key, item.url), links=item.links, aliases=item.aliases,
+            candidate=item.candidate))
         if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
             return item

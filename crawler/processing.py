@@ -79,6 +79,8 @@ class PageJob:
     # article links found on the page and fetched in this run: queued in the frontier with it, so
     # a run killed after the page is stored still leaves them for the next
     links: tuple[str, ...] = ()
+    # the page's other URLs its links told without a fetch (a print version: crawler/alternates.py)
+    aliases: tuple[str, ...] = ()
     # an article candidate (a link found by the listing structure, its URL shape unknown): a page
     # extraction refuses as a listing is then "refused", recorded as such, not a failure
     candidate: bool = False
@@ -450,10 +452,12 @@ class PageStore:
 
 def page_urls(job: PageJob, article: Article | None) -> list[str]:
     """Every URL that answered with this page, on the portal's hosts: its own rel=canonical first
-    (it becomes the article's URL), then the URL fetched and the URL requested before redirects."""
+    (it becomes the article's URL), then the URL fetched, the URL requested before redirects, and
+    the other URLs its links told (not fetched)."""
     urls: list[str] = []
     # the same spelling is canonicalised once (a page is most often its own rel=canonical)
-    for candidate in dict.fromkeys((article.canonical_url if article else None, job.final_url, job.url)):
+    candidates = (article.canonical_url if article else None, job.final_url, job.url, *job.aliases)
+    for candidate in dict.fromkeys(candidates):
         if candidate:
             url = canonicalize(candidate, host_map=job.host_map, scheme=job.scheme)
             if url not in urls and netloc_of(url) in job.hosts:
