@@ -8,6 +8,8 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
+from crawler.scope import PRIVATE_LOOKUP_MARK, OutOfScope, PrivateAddressLookup
+
 def _scrapy(*names: str) -> tuple[type[BaseException], ...]:
     """Scrapy >= 2.13 wraps Twisted's errors in its own classes; older releases lack them."""
     return tuple(getattr(scrapy_errors, n) for n in names if hasattr(scrapy_errors, n))
@@ -22,9 +24,18 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+# refusals that the next run would meet again: the URL leaves the frontier with its failure
+PERMANENT_KINDS = frozenset({"robots", "offsite", "private_address", "redirect"})
+
+
 def classify_failure(failure: Failure) -> tuple[str, str]:
-    """(kind, reason) for a request failure: http, dns, timeout, connection, robots, tls, other."""
+    """(kind, reason) for a request failure: http, dns, timeout, connection, robots, tls, offsite,
+    private_address, redirect, other."""
     exc = failure.value
+    if isinstance(exc, OutOfScope):  # off the portal, a private address, a redirect loop or chain
+        return exc.kind, str(exc)
+    if isinstance(exc, PrivateAddressLookup) or PRIVATE_LOOKUP_MARK in str(exc):
+        return "private_address", f"{type(exc).__name__}: {exc}"
     if isinstance(exc, HttpError):
         status = exc.response.status
         return "http", f"HTTP {status} after retries" if status >= 500 else f"HTTP {status}"

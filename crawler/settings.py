@@ -41,9 +41,20 @@ GOVCRAWL_RETRY_AFTER_MAX = 120
 # Proxies: HttpProxyMiddleware (on by default) reads http_proxy / https_proxy / no_proxy.
 HTTPPROXY_ENABLED = True
 
+# Scope (crawler/scope.py): host names allowed to resolve to a loopback, private, link-local or
+# reserved address (replica portals, a portal typed as an IP literal and the proxy's host are);
+# redirect hops a page may take (loops are refused whatever the count).
+TWISTED_DNS_RESOLVER = "crawler.scope.ScopedResolver"
+GOVCRAWL_PRIVATE_HOSTS: list[str] = []
+GOVCRAWL_MAX_REDIRECTS = 5
+
 ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 # before robots.txt (100): a page already answered for is not fetched, robots.txt or not
 DOWNLOADER_MIDDLEWARES = {
+    # scope (crawler/scope.py): requests stay on their portal's hosts, checked before robots.txt;
+    # redirects and meta refreshes checked before Scrapy's redirect middlewares follow them
+    "crawler.scope.PortalScope": 40,
+    "crawler.scope.RedirectScope": 650,
     "crawler.middlewares.SkipAnsweredPages": 50,
     # Scrapy's RetryMiddleware, in its place, with Retry-After and per-host back-off (crawler/backoff.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

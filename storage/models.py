@@ -30,7 +30,8 @@ LEVELS = ("tinh", "so", "huyen", "xa", "dackhu")
 # "Higher administrative level" for the canonical rule: tinh > so > huyen = dackhu > xa.
 LEVEL_RANK = {"tinh": 4, "so": 3, "huyen": 2, "dackhu": 2, "xa": 1}
 RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
-FAILURE_KINDS = ("http", "dns", "connection", "timeout", "extraction", "storage", "robots", "given_up", "other")
+FAILURE_KINDS = ("http", "dns", "connection", "timeout", "extraction", "storage", "robots", "given_up",
+                 "offsite", "private_address", "redirect", "other")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -99,3 +99,73 @@ def test_session_ids_in_every_link_do_not_multiply_the_pages(tmp_path: Path) -> 
     for article in result.site.articles:  # each article fetched once, whatever sid its links carried
         assert len(result.site.hit_times[article.path]) == 1
     assert result.exit_code == 0
+
+
+def _frontier(tmp_path: Path) -> set[str]:
+    from storage.models import FrontierEntry
+    db = Database(f"sqlite:///{tmp_path / 'hostile.sqlite'}")
+    with db.session() as session:
+        queued = set(session.scalars(select(FrontierEntry.url)))
+    db.dispose()
+    return queued
+
+
+@pytest.mark.parametrize("mode", ["offsite_redirect", "offsite_refresh"])
+def test_a_redirect_off_the_portal_is_refused_and_recorded(tmp_path: Path, mode: str) -> None:
+    result = crawl(mode, tmp_path)
+    hostile = result.site.base_url + result.site.hostile_article.path
+    assert result.site.internal_hits == 0  # the internal service never saw a request
+    assert set(result.site.good_urls) - {hostile} <= result.stored, result.stderr[-2000:]
+    assert result.failure_kinds() == {hostile: "offsite"}
+    [failure] = result.failures
+    assert result.site.internal_url in failure.reason  # the target is named
+    assert hostile not in _frontier(tmp_path)  # refused for good, not retried every night
+
+
+def test_a_redirect_loop_is_a_failure_of_its_own(tmp_path: Path) -> None:
+    result = crawl("redirect_loop", tmp_path)
+    assert set(result.site.good_urls) <= result.stored
+    loop = result.site.base_url + "/loop/a"
+    assert result.failure_kinds() == {loop: "redirect"}
+    assert "loop" in result.failures[0].reason
+    assert loop not in _frontier(tmp_path)
+
+
+def test_a_moved_article_is_stored_under_both_urls_and_leaves_the_frontier(tmp_path: Path) -> None:
+    result = crawl("moved", tmp_path)
+    old = result.site.base_url + "/old/tin-3.html"
+    assert set(result.site.good_urls) | {old} <= result.stored  # the old URL is the article's too
+    assert result.failures == []
+    assert _frontier(tmp_path) == set()  # the walk is complete: nothing left queued
+
+
+def test_a_registered_portal_on_a_private_address_is_refused_unless_allowed(tmp_path: Path) -> None:
+    """A registry entry whose host is a loopback address (standing for 10.x or 169.254.169.254):
+    refused before any request, each start point a failure; GOVCRAWL_PRIVATE_HOSTS allows it."""
+    with HostileSite("good") as site:
+        host = site.base_url.removeprefix("http://")
+        (tmp_path / "portals").mkdir()
+        (tmp_path / "portals" / "test.toml").write_text(f'''
+[[portal]]
+key = "inside"
+name = "Máy chủ nội bộ"
+level = "xa"
+province = "Lạng Sơn"
+hosts = ["{host}"]
+scheme = "http"
+start_points = [{{ kind = "listing", url = "{site.start_url}" }}]
+''', encoding="utf-8")
+        db_url = f"sqlite:///{tmp_path / 'refused.sqlite'}"
+        refused = run_govcrawl("crawl", "inside", "--db", db_url, "--registry", str(tmp_path / "portals"),
+                               *FAST_CRAWL, timeout=CRAWL_BOUND_S)
+        assert sum(site.hits.values()) == 0  # not even robots.txt
+        allowed = run_govcrawl("crawl", "inside", "--db", f"sqlite:///{tmp_path / 'allowed.sqlite'}",
+                               "--registry", str(tmp_path / "portals"), *FAST_CRAWL,
+                               "-s", "GOVCRAWL_PRIVATE_HOSTS=127.0.0.1", timeout=CRAWL_BOUND_S)
+        assert allowed.returncode == 0, allowed.stderr[-2000:]
+    assert refused.returncode == 1  # the portal failed entirely
+    db = Database(db_url)
+    with db.session() as session:
+        kinds = {f.url: f.kind for f in session.scalars(select(Failure))}
+    db.dispose()
+    assert kinds.get(site.start_url) == "private_address", kinds

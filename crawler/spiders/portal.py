@@ -39,7 +39,7 @@ from crawler.adhoc import adhoc_portal
 from crawler.alternates import AlternateLinks
 from crawler.discovery import (LinkRules, PageKind, is_home, is_pagination_of, next_page, read_feed,
                                read_sitemap)
-from crawler.errors import classify_failure
+from crawler.errors import PERMANENT_KINDS, classify_failure
 from crawler.items import FailureItem, PageItem
 from crawler.linkfinder import headline_links, listing_links, section_links, tool_links
 from crawler.registry import Portal, load_registry
@@ -444,13 +444,16 @@ class PortalSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         portal = self._count_page(response)
+        # the URL the crawl asked for, before any redirect: the page is its outcome, and every
+        # hop is one more URL of the page
+        requested, *hops = [*response.meta.get("redirect_urls", ()),
+                            response.request.url if response.request else response.url]
         if response.status == 304:  # revalidated: unchanged, nothing to extract
-            yield PageItem(portal_key=portal.key, url=response.request.url if response.request else response.url,
-                           final_url=response.url, body=b"", encoding=None, fetched_at=datetime.now(UTC),
-                           status=304)
+            yield PageItem(portal_key=portal.key, url=requested, final_url=response.url, body=b"", encoding=None,
+                           fetched_at=datetime.now(UTC), status=304)
             return
         if not isinstance(response, TextResponse):
-            yield FailureItem(portal.key, response.url, "not_html",
+            yield FailureItem(portal.key, requested, "not_html",
                               f"not an HTML page ({response.headers.get('Content-Type', b'').decode()})")
             return
         self._detect_family(portal, response)
@@ -514,7 +517,7 @@ class PortalSpider(scrapy.Spider):
                         self._headline(portal.key, headline, link)
         yield PageItem(
             portal_key=portal.key,
-            url=response.request.url if response.request else response.url,
+            url=requested,
             final_url=canonicalize(response.url, host_map=self.host_map, scheme=portal.scheme),
             body=response.body,
             encoding=response.encoding,
@@ -523,7 +526,7 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             links=tuple(r.url for r in related),
-            aliases=tuple(aliases),
+            aliases=(*aliases, *hops[:-1]),  # the last hop is the final URL
             candidate=bool(response.meta.get("candidate")),
             context=response.meta.get("context"),
         )
@@ -555,23 +558,25 @@ class PortalSpider(scrapy.Spider):
         if request.meta.get("answered"):  # dropped: another URL's page answered for it
             return
         kind, reason = classify_failure(failure)
+        # the URL the crawl asked for: a redirect hop's failure is the requested URL's outcome
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
         if request.meta.get("optional"):
-            logger.debug("optional %s unavailable: %s", request.url, reason)
+            logger.debug("optional %s unavailable: %s", url, reason)
             return
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
         self.crawler.stats.inc_value(f"govcrawl/{key}/errors")
         self.crawler.stats.inc_value(f"govcrawl/{key}/errors/{kind}_{status}" if status else
                                      f"govcrawl/{key}/errors/{kind}")
-        logger.warning("%s %s: %s", key, request.url, reason)
-        if self.state is not None and (kind == "robots" or (status is not None and 400 <= status < 500
-                                                              and status not in (408, 429))):
+        logger.warning("%s %s: %s", key, url, reason)
+        if self.state is not None and (kind in PERMANENT_KINDS or (status is not None and 400 <= status < 500
+                                                                  and status not in (408, 429))):
             # a permanent refusal (recorded as a failure): not retried every night
-            self.state.forget(key, request.url)
+            self.state.forget(key, url)
         elif self.state is not None:
             # transient (5xx, timeouts, DNS): it stays in the frontier for the next run, up to
             # GOVCRAWL_GIVE_UP_AFTER_RUNS runs in a row (counted when the run closes)
-            self.state.transient_failure(key, request.url)
-        yield FailureItem(key, request.url, kind, reason)
+            self.state.transient_failure(key, url)
+        yield FailureItem(key, url, kind, reason)
 
     # -- helpers --------------------------------------------------------------------------
 
