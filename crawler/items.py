@@ -20,7 +20,7 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     links: tuple[str, ...] = ()  # article URLs first found on this page (queued with it)
-    aliases: tuple[str, ...] = ()  # its other URLs, known without a fetch (crawler/alternates.py)
+    aliases: tuple[str, ...] = ()  # its other URLs: the redirect hops between `url` and `final_url`
     # found by a listing's structure, its URL shape unknown: confirmed or refused by its content
     # (crawler/linkfinder.py); `context`: the listing meta it is read with if refused
     candidate: bool = False

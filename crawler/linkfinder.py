@@ -310,19 +310,6 @@ def headline_links(root: etree._Element, base_url: str) -> dict[str, str]:
     return found
 
 
-def tool_links(root: etree._Element, base_url: str) -> dict[str, str]:
-    """The page's lone short-anchored links (a print or share tool, "Bản in"): URL -> anchor,
-    normalised. Left out: empty anchors (a thumbnail beside its headline), an anchor the page
-    uses twice (a repeated item's "Xem tiếp"), and links in menus, headers, footers and sidebars."""
-    if root is None:
-        return {}
-    short: dict[str, list[str]] = defaultdict(list)  # anchor -> the URLs it links
-    for x in _anchors(root, base_url):
-        if 0 < x.words < ARTICLE_MIN_WORDS and not _excluded(x.el):
-            short[normalize_anchor(x.text)].append(x.url)
-    return {urls[0]: anchor for anchor, urls in short.items() if len(urls) == 1}
-
-
 _DIGITS = re.compile(r"\d+")
 
 

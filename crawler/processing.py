@@ -453,7 +453,7 @@ class PageStore:
 def page_urls(job: PageJob, article: Article | None) -> list[str]:
     """Every URL that answered with this page, on the portal's hosts: its own rel=canonical first
     (it becomes the article's URL), then the URL fetched, the URL requested before redirects, and
-    the other URLs its links told (not fetched)."""
+    the redirect hops between them."""
     urls: list[str] = []
     # the same spelling is canonicalised once (a page is most often its own rel=canonical)
     candidates = (article.canonical_url if article else None, job.final_url, job.url, *job.aliases)

@@ -36,12 +36,11 @@ from twisted.python.failure import Failure
 
 from cleaning import detect_family
 from crawler.adhoc import adhoc_portal
-from crawler.alternates import AlternateLinks
 from crawler.discovery import (LinkRules, PageKind, is_home, is_pagination_of, next_page, read_feed,
                                read_sitemap)
 from crawler.errors import PERMANENT_KINDS, classify_failure
 from crawler.items import FailureItem, PageItem
-from crawler.linkfinder import headline_links, listing_links, section_links, tool_links
+from crawler.linkfinder import headline_links, listing_links, section_links
 from crawler.registry import Portal, load_registry
 from crawler.state import CrawlState
 from crawler.urlpatterns import UrlPatterns, template
@@ -101,12 +100,10 @@ class PortalSpider(scrapy.Spider):
         self.answered: set[str] = set()  # rel=canonical URLs of the article pages fetched
         self.scheduled: Counter[str] = Counter()
         self.patterns: dict[str, UrlPatterns] = {}  # learned article-URL templates per portal
-        self.alternates: dict[str, AlternateLinks] = {}  # learned alternate links per portal
         self.block_signatures: dict[str, set[str]] = {p.key: set() for p in portals}
         self.sections: Counter[str] = Counter()  # section pages requested per portal
         # per portal: a listing item's headline -> the URL templates it was requested under
         self.headlines: dict[str, dict[str, set[str]]] = {p.key: {} for p in portals}
-        self.headline_of: dict[str, dict[str, str]] = {p.key: {} for p in portals}  # URL -> headline offered
         # Set by the storage pipeline when it opens (crawler/state.py); None: no database, so
         # every run reads everything (e.g. the fetch-only benchmark).
         self.state: CrawlState | None = None
@@ -265,14 +262,11 @@ class PortalSpider(scrapy.Spider):
                 kind = PageKind.ARTICLE  # a template this portal's articles confirmed
             if kind is PageKind.ARTICLE:
                 unknown += self.state is None or not self.state.is_known(portal.key, link)
-                if link in candidates and self._headline(portal.key, candidates[link], link):
-                    # its headline was requested under a URL of another shape (an article page's
-                    # related block linked the article's other URL first): the same article
-                    self.crawler.stats.inc_value(f"govcrawl/{portal.key}/articles_same_headline")
-                    continue
                 request = self._request(portal, link, "article")
                 if request is not None:
                     requests.append(request)
+                if link in candidates:
+                    self._headline(portal.key, candidates[link], link)
             elif kind is PageKind.LISTING and (portal.family == "auto" or is_pagination_of(response.url, link)):
                 paging.append(link)
             elif kind is PageKind.OTHER and link in candidates and not rules.denied(link):
@@ -329,34 +323,11 @@ class PortalSpider(scrapy.Spider):
     def _headline(self, key: str, headline: str, url: str) -> bool:
         """Note that `headline` was offered as `url`; True if it was offered before under a URL
         of another template (a portal's weekly "Lịch công tác" keeps one template: not skipped)."""
-        seen_elsewhere = self._headline_elsewhere(key, headline, url)
-        self.headlines[key].setdefault(headline, set()).add(template(url))
-        self.headline_of[key].setdefault(url, headline)
+        shapes = self.headlines[key].setdefault(headline, set())
+        shape = template(url)
+        seen_elsewhere = bool(shapes) and shape not in shapes
+        shapes.add(shape)
         return seen_elsewhere
-
-    def _other_url(self, key: str, page_url: str, link: str, anchor: str) -> bool:
-        """Whether `link`, a tool link of the article page at `page_url`, is that page's other URL
-        (a print version, the portal's second URL shape): its anchor proved so on this portal
-        (crawler/alternates.py), or listings and related blocks offered both URLs with one headline.
-        Never a URL of the page's own template (a "next article" link)."""
-        if template(page_url) == template(link):
-            return False
-        if self._alternates(key).is_alternate(page_url, link, anchor):
-            return True
-        headline = self.headline_of[key].get(page_url)
-        return headline is not None and self.headline_of[key].get(link) == headline
-
-    def _headline_elsewhere(self, key: str, headline: str, url: str) -> bool:
-        """True if `headline` was offered before under a URL of another template than `url`'s."""
-        shapes = self.headlines[key].get(headline)
-        return bool(shapes) and template(url) not in shapes
-
-    def _alternates(self, key: str) -> AlternateLinks:
-        return self.alternates.setdefault(key, AlternateLinks())
-
-    def _tool_links(self, portal: Portal, response: TextResponse) -> dict[str, str]:
-        return {self._canonical(portal, u): anchor
-                for u, anchor in tool_links(response.selector.root, response.url).items()}
 
     def _patterns(self, key: str) -> UrlPatterns:
         if key not in self.patterns:
@@ -457,21 +428,13 @@ class PortalSpider(scrapy.Spider):
                               f"not an HTML page ({response.headers.get('Content-Type', b'').decode()})")
             return
         self._detect_family(portal, response)
-        page_url = response.request.url if response.request else response.url
         # The page's rel=canonical answers for the same article: it is recorded with this page
         # (storage), so it need not be fetched again in this run.
         canonical = response.xpath("//link[@rel='canonical']/@href").get()
         if canonical:
-            canonical = canonicalize(response.urljoin(canonical.strip()), host_map=self.host_map, scheme=portal.scheme)
-            self.requested.add(canonical)
-            self.answered.add(canonical)  # a queued request for it is dropped (crawler/middlewares.py)
-        alternates = self._alternates(portal.key)
-        tools: dict[str, str] | None = None  # the page's tool links, read once they are needed
-        if page_url in alternates.pending:
-            tools = self._tool_links(portal, response)
-            same = alternates.judge(page_url, canonical, tools)
-            self.crawler.stats.inc_value(f"govcrawl/{portal.key}/alternate_links_"
-                                         + ("confirmed" if same else "refused"))
+            url = canonicalize(response.urljoin(canonical.strip()), host_map=self.host_map, scheme=portal.scheme)
+            self.requested.add(url)
+            self.answered.add(url)  # a queued request for it is dropped (crawler/middlewares.py)
         # Related-news links on article pages reach articles that listings no longer show. They
         # go to the frontier in the transaction that stores the page (crawler/processing.py):
         # once the page is stored the next run will not read it again, so what it linked to must
@@ -481,40 +444,22 @@ class PortalSpider(scrapy.Spider):
         rules = self.rules[portal.key]
         patterns = self._patterns(portal.key)
         related: list[scrapy.Request] = []
-        aliases: list[str] = []  # this page's other URLs, known without a fetch (crawler/alternates.py)
         if self.state is None or not self.state.incremental(portal.key):
-            headlines = {self._canonical(portal, u): t
-                         for u, t in headline_links(response.selector.root, response.url).items()}
+            learned: dict[str, str] | None = None  # headline links, read once a template needs them
             for link in self._links(response):
                 if rules.classify(link) is not PageKind.ARTICLE:
                     # a learned template's link counts only with a headline: a print/share tool
                     # linking this page's other URL does not
-                    if patterns.verdict(link) is not True or rules.denied(link) or link not in headlines:
+                    if patterns.verdict(link) is not True or rules.denied(link):
                         continue
-                headline = headlines.get(link)
-                if headline is not None and link not in self.requested and self._headline_elsewhere(
-                        portal.key, headline, link):
-                    # a related item whose headline was requested under a URL of another shape
-                    # (a listing's): the same article under its other URL
-                    self.crawler.stats.inc_value(f"govcrawl/{portal.key}/related_same_headline")
-                    continue
-                if tools is None:
-                    tools = self._tool_links(portal, response)
-                anchor = tools.get(link)
-                if anchor is not None and link not in self.requested and self._other_url(portal.key, page_url,
-                                                                                         link, anchor):
-                    aliases.append(link)
-                    self.requested.add(link)
-                    self.answered.add(link)  # a request queued for it before is dropped
-                    self.crawler.stats.inc_value(f"govcrawl/{portal.key}/alternate_links_skipped")
-                    continue
+                    if learned is None:
+                        learned = {self._canonical(portal, u): t
+                                   for u, t in headline_links(response.selector.root, response.url).items()}
+                    if link not in learned:
+                        continue
                 request = self._request(portal, link, "article", secondary=True)
                 if request is not None:
                     related.append(request)
-                    if anchor is not None:
-                        alternates.offer(page_url, link, anchor)
-                    if headline is not None:
-                        self._headline(portal.key, headline, link)
         yield PageItem(
             portal_key=portal.key,
             url=requested,
@@ -526,7 +471,7 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             links=tuple(r.url for r in related),
-            aliases=(*aliases, *hops[:-1]),  # the last hop is the final URL
+            aliases=tuple(hops[:-1]),  # redirect hops between the requested and the final URL
             candidate=bool(response.meta.get("candidate")),
             context=response.meta.get("context"),
         )
