@@ -5,8 +5,9 @@ and 0.07 s apart (issue 15). Here a retryable answer slows the whole host, not o
 request: its download slot's delay becomes the wait the server asked for (seconds or an HTTP
 date; without the header, twice the slot's delay, at least BACKOFF_START_S) and the slot's next
 request leaves that long after the answer, retries included. Each further 429/503 doubles the
-wait, up to `GOVCRAWL_RETRY_AFTER_MAX` seconds; a server asking for longer than that is not
-retried this run (the page fails as rate-limited and stays queued for the next run). The first
+wait, up to `GOVCRAWL_RETRY_AFTER_MAX` seconds (then retries go on at that pace); a server asking
+for longer than that is not retried this run (the page fails with its status and stays queued
+for the next run). The first
 successful answer after a back-off gives the slot its own delay back (AutoThrottle, when on,
 then adapts it as usual).
 """
@@ -66,7 +67,6 @@ class PoliteRetry(RetryMiddleware):
         if response.status in BACKOFF_STATUSES and not request.meta.get("dont_retry", False):
             wait = self._back_off(request, response)
             if wait is None:  # longer than we wait within one run: the page fails now
-                request.meta["rate_limited"] = True
                 return response
             return self._retry(request, f"{response.status} (waiting {wait:.1f} s)") or response
         if 200 <= response.status < 400:
@@ -94,11 +94,13 @@ class PoliteRetry(RetryMiddleware):
         portal = request.meta.get("portal")
         if portal and self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"govcrawl/{portal}/backoffs")
-        give_up = wait > self.max_wait
+        # a server asking for longer than we wait in one run is not retried now; our own
+        # doubling stops at the bound and goes on retrying at that pace
+        give_up = asked is not None and asked > self.max_wait
         if give_up:
             logger.warning("%s asks to wait %.0f s, more than GOVCRAWL_RETRY_AFTER_MAX=%.0f: not retried "
-                           "this run", request.url, wait, self.max_wait)
-            wait = self.max_wait
+                           "this run", request.url, asked, self.max_wait)
+        wait = min(wait, self.max_wait)
         if slot is not None:
             self._own.setdefault(key, (slot.delay, slot.jitter))
             slot.delay, slot.jitter = max(slot.delay, wait), 0.0  # no random shortening of the wait

@@ -42,7 +42,8 @@ ARTICLE_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^/[^?]*/vi/post/[^?]+\?(?:.*&)?id=\d+",
         r"Default\.aspx\?(?:.*&)?(?:sid|newsid|ItemID)=\d+",
     ),
-    "wordpress": _rx(r"^/\d{4}/\d{2}/(?:\d{2}/)?[^/?]+/?$", r"^/\?p=\d+$"),
+    # a post's slug holds a letter: /2024/01/01/ is a day archive (endless on event calendars)
+    "wordpress": _rx(r"^/\d{4}/\d{2}/(?:\d{2}/)?(?=[^/?]*[a-z])[^/?]+/?$", r"^/\?p=\d+$"),
 }
 # Shapes that mean "an article" on any family: a long slug (four words or more) ending in a
 # numeric id, or a slug-id with an extension.

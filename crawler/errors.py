@@ -25,7 +25,9 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 
 
 # refusals that the next run would meet again: the URL leaves the frontier with its failure
-PERMANENT_KINDS = frozenset({"robots", "offsite", "private_address", "redirect"})
+PERMANENT_KINDS = frozenset({"robots", "offsite", "private_address", "redirect", "too_large"})
+# how Scrapy words a body over DOWNLOAD_MAXSIZE: announced, received, or inflated past it
+TOO_LARGE_MARKS = ("larger than download max size", "exceeded DOWNLOAD_MAXSIZE")
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
@@ -36,6 +38,11 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return exc.kind, str(exc)
     if isinstance(exc, PrivateAddressLookup) or PRIVATE_LOOKUP_MARK in str(exc):
         return "private_address", f"{type(exc).__name__}: {exc}"
+    if any(mark in str(exc) for mark in TOO_LARGE_MARKS):  # Scrapy's DOWNLOAD_MAXSIZE, raw or inflated
+        return "too_large", f"{type(exc).__name__}: {exc}"[:300]
+    if type(exc).__name__ in ("DownloadCancelledError", "CancelledError") and not str(exc):
+        # a body cut off as it passed DOWNLOAD_MAXSIZE (the crawl cancels downloads for nothing else)
+        return "too_large", "the body passed DOWNLOAD_MAXSIZE while it was received (download cancelled)"
     if isinstance(exc, HttpError):
         status = exc.response.status
         return "http", f"HTTP {status} after retries" if status >= 500 else f"HTTP {status}"

@@ -2,7 +2,7 @@
 
 Stats the crawl keeps per portal K (Scrapy stats, so `scrapy crawl` shows them too):
 `govcrawl/K/pages_fetched`, `not_modified` (304s), `articles_{new,version,duplicate,seen,failed}`,
-`articles_undated`, `errors` and `errors/<kind>`, `pages_not_article` (listings, sitemaps, feeds
+`articles_undated`, `errors` and `errors/<kind>`, `traps/<trap>` (crawler/traps.py), `pages_not_article` (listings, sitemaps, feeds
 and pages fetched as articles that were none), `articles_refused` (article candidates among
 those), `layout_redesign` (the counts of a redesign the layout learner saw,
 cleaning/layout_learning.py), and — kept by `PortalActivity` —
@@ -36,10 +36,11 @@ def portal_records(portals: Iterable[Portal]) -> list[PortalRecord]:
 def portal_stats(stats: Mapping[str, Any], portals: Iterable[str]) -> dict[str, PortalRunStats]:
     """Per-portal counters from the crawl's stats (keys "govcrawl/<portal>/<counter>")."""
     kinds: dict[str, dict[str, int]] = defaultdict(dict)
+    traps: dict[str, dict[str, int]] = defaultdict(dict)
     for name, value in stats.items():  # one pass: a large registry has thousands of stats
         parts = name.split("/")
-        if len(parts) == 4 and parts[0] == "govcrawl" and parts[2] == "errors":
-            kinds[parts[1]][parts[3]] = int(value)
+        if len(parts) == 4 and parts[0] == "govcrawl" and parts[2] in ("errors", "traps"):
+            (kinds if parts[2] == "errors" else traps)[parts[1]][parts[3]] = int(value)
     result: dict[str, PortalRunStats] = {}
     for key in portals:
         def get(name: str, key: str = key) -> int:
@@ -66,6 +67,7 @@ def portal_stats(stats: Mapping[str, Any], portals: Iterable[str]) -> dict[str, 
             status="failed" if responses == 0 else ("partial" if errors else "ok"),
             note=", ".join(f"{kind}: {count}" for kind, count in by_kind.items()),
             layout_redesign=stats.get(f"govcrawl/{key}/layout_redesign"),
+            traps=dict(sorted(traps[key].items())),
         )
     return result
 
@@ -76,7 +78,9 @@ def assess_health(session: Session, run_id: int, stats: Mapping[str, PortalRunSt
     window = max(thresholds.history_runs, thresholds.stalled_runs - 1)
     for key, current in stats.items():
         history = portal_history(session, key, before_run_id=run_id, limit=window)
-        current.health = "; ".join(portal_flags(current, history, thresholds)) or None
+        flags = portal_flags(current, history, thresholds)
+        flags += [f"trap {trap} ({count})" for trap, count in current.traps.items()]  # never silent
+        current.health = "; ".join(flags) or None
 
 
 class PortalActivity:

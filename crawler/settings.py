@@ -30,6 +30,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Size bounds (issue 15): an HTML page over 10 MiB (a runaway template, a 50 MB dump) or one that
+# inflates past it (a gzip bomb) is refused, recorded as too_large and not fetched again;
+# sitemaps may reach 50 MiB (crawler/spiders/portal.py SITEMAP_MAX_SIZE).
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
 # Small servers time out and return 5xx under load: retry, but not forever.
 DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True

@@ -16,6 +16,7 @@ crawl that follows a trap still ends, and the test sees how far it went in `hits
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 import zlib
@@ -36,6 +37,7 @@ RETRY_AFTER_S = 2
 BIG_PAGE_BYTES = 50 * 1024 * 1024
 BOMB_BYTES = 1024 * 1024 * 1024  # what the gzip bomb inflates to (its body is about 1 MB)
 HUGE_LINE_BYTES = 10 * 1024 * 1024
+_DAY_PATH = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/$")
 HOSTILE_ARTICLE = 3            # the good article whose URL a mode misuses, where one does
 
 Response = tuple[int, dict[str, str], bytes]
@@ -46,11 +48,12 @@ MODES = {
     "moved": "the listing links an article under its old URL, which answers 301 to the new one",
     "redirect_loop": "the listing links /loop/a, which redirects to /loop/b, which redirects back",
     "long_url": f"the listing links an article-shaped URL of {LONG_URL_CHARS} characters",
-    "calendar": "the listing links an endless day-by-day calendar /lich/YYYY/MM/DD",
+    "calendar": "the listing links an endless day-by-day calendar /YYYY/MM/DD/ (a WordPress day archive's shape)",
     "session_ids": "every link of every page carries a new ?sid=",
     "endless_pages": "the listing pages on (?page=N) for ever, each page with new junk links",
     "retry_after": f"the first request for each article answers 429 with Retry-After: {RETRY_AFTER_S}",
     "big_page": f"an article is {BIG_PAGE_BYTES // 2**20} MB of HTML",
+    "big_stream": f"an article streams {BIG_PAGE_BYTES // 2**20} MB of HTML without a Content-Length",
     "gzip_bomb": f"an article is a gzip bomb (Content-Encoding: gzip, {BOMB_BYTES // 2**30} GiB inflated)",
     "huge_line": f"an article holds a paragraph of one {HUGE_LINE_BYTES // 2**20} MB line",
     "empty_sitemap": "the sitemap is an empty 200 response",
@@ -178,7 +181,11 @@ class HostileSite:
                     count = site.hits[self.path]
                 status, headers, body = site.render(self.path, count)
                 self.send_response(status)
-                headers.setdefault("Content-Length", str(len(body)))
+                if headers.pop("X-Stream", None):  # no length: the body ends when the connection does
+                    headers["Connection"] = "close"
+                    self.close_connection = True
+                else:
+                    headers.setdefault("Content-Length", str(len(body)))
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
@@ -237,7 +244,7 @@ class HostileSite:
         if mode == "redirect_loop" and path in ("/loop/a", "/loop/b"):
             other = "/loop/b" if path == "/loop/a" else "/loop/a"
             return 302, {"Location": self.base_url + other}, b""
-        if mode == "calendar" and path.startswith("/lich/"):
+        if mode == "calendar" and _DAY_PATH.match(path):
             return self._calendar_day(path)
         if mode == "endless_pages" and path.startswith("/junk/"):
             return _html(200, "<p>Trang không có nội dung.</p>")
@@ -257,7 +264,7 @@ class HostileSite:
         elif self.mode == "long_url":
             extra.append(f'<li><a href="{self.long_path}">Một bài viết có địa chỉ rất dài</a></li>')
         elif self.mode == "calendar":
-            extra.append('<li><a href="/lich/2024/01/01">Lịch công tác</a></li>')
+            extra.append('<li><a href="/2024/01/01/">Lịch công tác</a></li>')
         elif self.mode == "endless_pages" and page < MAX_TRAP_PAGES:
             extra += [f'<li><a href="/junk/{page}-{k}">Mục {page}.{k}</a></li>' for k in range(5)]
         pager = ""
@@ -274,11 +281,11 @@ class HostileSite:
             return 302, {"Location": self.internal_url}, b""
         if hostile and mode == "offsite_refresh":
             return _html(200, "", head=f'<meta http-equiv="refresh" content="0;url={self.internal_url}">')
-        if hostile and mode == "big_page":
+        if hostile and mode in ("big_page", "big_stream"):
             filler = b"<p>" + "Nội dung lặp lại rất nhiều lần. ".encode() * 1000 + b"</p>\n"
             repeat = BIG_PAGE_BYTES // len(filler) + 1
-            return 200, {"Content-Type": "text/html; charset=utf-8"}, article.html.replace(
-                b"</body>", filler * repeat + b"</body>")
+            headers = {"Content-Type": "text/html; charset=utf-8", **({"X-Stream": "1"} if mode == "big_stream" else {})}
+            return 200, headers, article.html.replace(b"</body>", filler * repeat + b"</body>")
         if hostile and mode == "gzip_bomb":
             return 200, {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}, _gzip_bomb(BOMB_BYTES)
         if hostile and mode == "huge_line":
@@ -300,17 +307,14 @@ class HostileSite:
         return 200, {"Content-Type": "application/xml"}, body.encode()
 
     def _calendar_day(self, path: str) -> Response:
-        try:
-            y, m, d = (int(x) for x in path.removeprefix("/lich/").split("/")[:3])
-        except ValueError:
-            return _html(404, "<h1>404</h1>")
+        y, m, d = (int(x) for x in _DAY_PATH.match(path).groups())
         day = (y - 2024) * 372 + (m - 1) * 31 + d
         if day > MAX_TRAP_PAGES:
             return _html(404, "<h1>404</h1>")
         nd = d % 28 + 1
         nm, ny = (m, y) if nd > d else (m % 12 + 1, y + (m == 12))
         body = (f"<h1>Lịch công tác ngày {d:02d}/{m:02d}/{y}</h1><p>Không có lịch công tác.</p>"
-                f'<a href="/lich/{ny}/{nm:02d}/{nd:02d}">Ngày sau</a>')
+                f'<a href="/{ny}/{nm:02d}/{nd:02d}/">Ngày sau</a>')
         return _html(200, body)
 
 

@@ -31,7 +31,7 @@ LEVELS = ("tinh", "so", "huyen", "xa", "dackhu")
 LEVEL_RANK = {"tinh": 4, "so": 3, "huyen": 2, "dackhu": 2, "xa": 1}
 RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
 FAILURE_KINDS = ("http", "dns", "connection", "timeout", "extraction", "storage", "robots", "given_up",
-                 "offsite", "private_address", "redirect", "other")
+                 "offsite", "private_address", "redirect", "url_too_long", "trap", "too_large", "sitemap", "other")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

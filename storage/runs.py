@@ -54,6 +54,9 @@ class PortalRunStats:
     # the learned page layout stopped matching in this run (cleaning/layout_learning.Redesign):
     # the counts that showed it; the health flag `redesigned` (kept in `health`, no column)
     layout_redesign: str | None = None
+    # crawler traps whose bound tripped in this run (crawler/traps.py): trap -> count; health
+    # flags `trap <name> (<count>)` (kept in `health`, no column)
+    traps: dict[str, int] = field(default_factory=dict)
 
     def count(self, outcome: Any) -> None:
         """Add one store outcome (`.kind`: new, version, duplicate or seen) to its counter."""

@@ -7,6 +7,11 @@ kind, and nothing off the portal's hosts was requested (the internal service cou
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +23,7 @@ from crawler.backoff import retry_after_seconds
 from portalsim.hostile import INTERNAL_MARK, RETRY_AFTER_S, HostileSite
 from storage import Database
 from storage.models import ArticleUrl, Failure
-from tests.conftest import FAST_CRAWL, run_govcrawl
+from tests.conftest import FAST_CRAWL, ROOT, run_govcrawl
 
 pytestmark = pytest.mark.e2e
 CRAWL_BOUND_S = 120  # every probe's crawl, on this 2-core machine; a trap followed runs far longer
@@ -33,17 +38,46 @@ class Crawled:
     stored: set[str]          # every URL of every stored article
     failures: list[Failure]
     seconds: float
+    peak_rss: int             # bytes, the crawl's whole process tree
 
     def failure_kinds(self) -> dict[str, str]:
         return {f.url: f.kind for f in self.failures}
+
+
+def _session_rss(sid: int) -> int:
+    """Resident bytes of every process in session `sid` (the crawl and its page workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[3]) == sid:  # field 6 of stat: the session id
+            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss in pages
+    return total
+
+
+def run_measured(*args: str) -> tuple[subprocess.CompletedProcess[str], int]:
+    """`govcrawl ARGS` in a session of its own, with the peak resident size of its process tree."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen([sys.executable, "-m", "crawler", *args], stdout=out, stderr=err, text=True,
+                                 cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+        peak, deadline = 0, time.monotonic() + CRAWL_BOUND_S
+        while child.poll() is None:
+            if time.monotonic() > deadline:
+                os.killpg(child.pid, signal.SIGKILL)
+                raise AssertionError(f"the crawl ran over {CRAWL_BOUND_S} s")
+            peak = max(peak, _session_rss(child.pid))
+            time.sleep(0.05)
+        out.seek(0), err.seek(0)
+        return subprocess.CompletedProcess(child.args, child.returncode, out.read(), err.read()), peak
 
 
 def crawl(mode: str, tmp_path: Path, *args: str) -> Crawled:
     db_url = f"sqlite:///{tmp_path / 'hostile.sqlite'}"
     with HostileSite(mode) as site:
         started = time.monotonic()
-        done = run_govcrawl("crawl", site.start_url, "--db", db_url, "--json", *FAST_CRAWL, *args,
-                            timeout=CRAWL_BOUND_S)
+        done, peak = run_measured("crawl", site.start_url, "--db", db_url, "--json", *FAST_CRAWL, *args)
         seconds = time.monotonic() - started
     db = Database(db_url)
     with db.session() as session:
@@ -53,7 +87,7 @@ def crawl(mode: str, tmp_path: Path, *args: str) -> Crawled:
     db.dispose()
     report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
     assert INTERNAL_MARK not in done.stdout + done.stderr
-    return Crawled(site, done.returncode, done.stderr, report, stored, failures, seconds)
+    return Crawled(site, done.returncode, done.stderr, report, stored, failures, seconds, peak)
 
 
 def test_retry_after_parses_seconds_and_http_dates() -> None:
@@ -169,3 +203,71 @@ start_points = [{{ kind = "listing", url = "{site.start_url}" }}]
         kinds = {f.url: f.kind for f in session.scalars(select(Failure))}
     db.dispose()
     assert kinds.get(site.start_url) == "private_address", kinds
+
+
+def _health(result: Crawled) -> list[str]:
+    [portal] = result.report["portals"]
+    return portal["health"]
+
+
+def test_an_over_long_url_is_refused_at_discovery_and_recorded(tmp_path: Path) -> None:
+    result = crawl("long_url", tmp_path)
+    long_url = result.site.base_url + result.site.long_path
+    assert set(result.site.good_urls) <= result.stored
+    assert result.failure_kinds() == {long_url: "url_too_long"}
+    assert result.site.long_path not in result.site.hits  # never requested
+    assert long_url not in _frontier(tmp_path)  # never queued
+    assert any(flag.startswith("trap url_length") for flag in _health(result))
+    assert result.exit_code == 5  # a health flag: cron mails it
+
+
+def test_an_endless_calendar_is_not_read_as_articles(tmp_path: Path) -> None:
+    result = crawl("calendar", tmp_path)
+    assert set(result.site.good_urls) <= result.stored
+    day_pages = [path for path in result.site.hits if path.count("/") == 4 and path[1:5].isdigit()]
+    assert len(day_pages) <= 3, day_pages[:5]  # a day archive is no article (a slug holds a letter)
+    assert result.failures == []
+
+
+def test_an_endless_pager_of_junk_stops_and_is_flagged(tmp_path: Path) -> None:
+    result = crawl("endless_pages", tmp_path)
+    assert set(result.site.good_urls) <= result.stored
+    pages = [path for path in result.site.hits if path.startswith("/tin-tuc?page=")]
+    assert len(pages) <= 5, len(pages)  # GOVCRAWL_DRY_LISTING_PAGES (3) pages without an article
+    assert any(flag.startswith("trap dry_listing") for flag in _health(result))
+    assert result.exit_code == 5
+
+
+def test_listing_depth_bounds_a_pager_of_articles_too(tmp_path: Path) -> None:
+    result = crawl("endless_pages", tmp_path, "-s", "GOVCRAWL_DRY_LISTING_PAGES=100",
+                   "-s", "GOVCRAWL_LISTING_DEPTH=20")
+    pages = [path for path in result.site.hits if path.startswith("/tin-tuc?page=")]
+    assert 15 <= len(pages) <= 21, len(pages)
+    assert any(flag.startswith("trap listing_depth") for flag in _health(result))
+
+
+@pytest.mark.parametrize("mode, kind", [("empty_sitemap", "sitemap"), ("sitemap_bomb", "too_large")])
+def test_an_unreadable_sitemap_is_recorded_not_a_traceback(tmp_path: Path, mode: str, kind: str) -> None:
+    result = crawl(mode, tmp_path)
+    assert set(result.site.good_urls) <= result.stored
+    assert result.failure_kinds() == {result.site.base_url + "/sitemap.xml": kind}
+    assert "Traceback" not in result.stderr
+
+
+PEAK_RSS_BOUND = 400 * 1024 * 1024  # the crawl's process tree while a 50 MB page or a bomb is served
+
+
+@pytest.mark.parametrize("mode", ["big_page", "big_stream", "gzip_bomb"])
+def test_oversized_pages_are_refused_within_a_memory_bound(tmp_path: Path, mode: str) -> None:
+    result = crawl(mode, tmp_path)
+    hostile = result.site.base_url + result.site.hostile_article.path
+    assert set(result.site.good_urls) - {hostile} <= result.stored
+    assert result.failure_kinds() == {hostile: "too_large"}
+    assert result.peak_rss < PEAK_RSS_BOUND, result.peak_rss // 2**20
+    assert hostile not in _frontier(tmp_path)  # not fetched again next run
+
+
+def test_a_burst_of_503s_is_retried_and_nothing_lost(tmp_path: Path) -> None:
+    result = crawl("error_burst", tmp_path, "-s", "RETRY_TIMES=3", "-s", "GOVCRAWL_RETRY_AFTER_MAX=2")
+    assert set(result.site.good_urls) <= result.stored, result.stderr[-2000:]
+    assert result.failures == []

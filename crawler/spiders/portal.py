@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import lxml.etree
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -43,6 +44,7 @@ from crawler.items import FailureItem, PageItem
 from crawler.linkfinder import headline_links, listing_links, section_links
 from crawler.registry import Portal, load_registry
 from crawler.state import CrawlState
+from crawler.traps import TrapGuard, TrapLimits
 from crawler.urlpatterns import UrlPatterns, template
 from crawler.urls import canonicalize, netloc_of
 from storage.crawlstate import Validators
@@ -61,10 +63,13 @@ SECONDARY_ARTICLE_PRIORITY = 15
 # often answers for the other.
 CANDIDATE_PRIORITY = 12
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+# Scrapy's gunzip raises a ValueError (a private subclass) past max_size, OSError/EOFError on a
+# broken stream; an empty or garbled body is lxml's
+_UNREADABLE_SITEMAP = (OSError, EOFError, ValueError, lxml.etree.LxmlError)
 # Listing meta a page passes on to the listings it leads to (and to the candidates it offers, read
 # as listings if refused): hops from the section or discovered pager that started the chain,
 # whether that chain is bounded, whether menus are read for sections.
-LISTING_META = ("listing_depth", "bounded", "sections")
+LISTING_META = ("listing_depth", "bounded", "sections", "chain_pages", "dry_pages")
 
 
 class PortalSpider(scrapy.Spider):
@@ -107,6 +112,20 @@ class PortalSpider(scrapy.Spider):
         # Set by the storage pipeline when it opens (crawler/state.py); None: no database, so
         # every run reads everything (e.g. the fetch-only benchmark).
         self.state: CrawlState | None = None
+        self.refused: list[FailureItem] = []  # refused at discovery, recorded by the next callback
+
+    @property
+    def traps(self) -> TrapGuard:
+        """The crawl's trap bounds (crawler/traps.py), made once the settings are there."""
+        guard = self.__dict__.get("_traps")
+        if guard is None:
+            guard = self.__dict__["_traps"] = TrapGuard(TrapLimits.from_settings(self.settings), self.crawler.stats)
+        return guard
+
+    def _drain(self) -> Iterator[FailureItem]:
+        """The URLs refused at discovery since the last callback, as failure records."""
+        while self.refused:
+            yield self.refused.pop()
 
     @staticmethod
     def _rules_for(portal: Portal, family: str) -> LinkRules:
@@ -159,8 +178,18 @@ class PortalSpider(scrapy.Spider):
             return None
         if self.state is not None and not start and not resumed and self._known(portal, canonical, kind, validators):
             return None
-        if self.max_pages is not None and self.scheduled[portal.key] >= self.max_pages:
+        if not start and (refusal := self.traps.refuse_url(portal.key, canonical)) is not None:
+            reason, record = refusal
+            self.requested.add(canonical)  # refused once, not again for every page linking it
+            if record:
+                self.refused.append(FailureItem(portal.key, canonical, "url_too_long" if "characters" in reason
+                                                else "trap", reason))
+            return None
+        cap = self.max_pages if self.max_pages is not None else self.traps.limits.portal_pages
+        if self.scheduled[portal.key] >= cap:
             self.crawler.stats.inc_value(f"govcrawl/{portal.key}/capped")
+            if self.max_pages is None:  # the operator's --max-pages is no trap; the default bound is
+                self.traps.trip(portal.key, "pages_per_run")
             return None
         self.requested.add(canonical)
         self.scheduled[portal.key] += 1
@@ -187,6 +216,8 @@ class PortalSpider(scrapy.Spider):
                 headers["If-None-Match"] = validators.etag
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
+        if kind == "sitemap":
+            meta["download_maxsize"] = SITEMAP_MAX_SIZE
         if overlap_left is not None:
             meta["overlap_left"] = overlap_left
         if extra:
@@ -239,6 +270,7 @@ class PortalSpider(scrapy.Spider):
             return
         self._detect_family(portal, response)
         yield from self._record(portal, response, self._read_listing(portal, response))
+        yield from self._drain()
 
     def _read_listing(self, portal: Portal, response: TextResponse) -> list[scrapy.Request]:
         """What a listing page leads to: the articles its links name (by the family grammar, by a
@@ -254,6 +286,7 @@ class PortalSpider(scrapy.Spider):
         context = {name: response.meta[name] for name in LISTING_META if name in response.meta}
         requests: list[scrapy.Request] = []
         unknown = 0  # articles the archive has not seen (even if another page queued them first)
+        linked = 0   # article links, known or not: a listing page with none is no listing of articles
         paging: list[str] = []
         discovered: list[str] = []  # pages only the page's structure calls pagination
         for link in dict.fromkeys(self._links(response)):
@@ -261,6 +294,7 @@ class PortalSpider(scrapy.Spider):
             if kind is PageKind.OTHER and not rules.denied(link) and patterns.verdict(link) is True:
                 kind = PageKind.ARTICLE  # a template this portal's articles confirmed
             if kind is PageKind.ARTICLE:
+                linked += 1
                 unknown += self.state is None or not self.state.is_known(portal.key, link)
                 request = self._request(portal, link, "article")
                 if request is not None:
@@ -270,6 +304,7 @@ class PortalSpider(scrapy.Spider):
             elif kind is PageKind.LISTING and (portal.family == "auto" or is_pagination_of(response.url, link)):
                 paging.append(link)
             elif kind is PageKind.OTHER and link in candidates and not rules.denied(link):
+                linked += 1
                 if self._headline(portal.key, candidates[link], link):
                     # the same headline, already requested under a URL of another shape: the
                     # same article under its other URL (a portal's two URL schemes)
@@ -281,8 +316,8 @@ class PortalSpider(scrapy.Spider):
                     requests.append(request)
             elif kind is PageKind.OTHER and link in pager and not rules.denied(link):
                 discovered.append(link)
-        requests += self._paging(portal, response, paging, new_articles=unknown)
-        requests += self._paging(portal, response, discovered, new_articles=unknown, bounded=True,
+        requests += self._paging(portal, response, paging, new_articles=unknown, linked=linked)
+        requests += self._paging(portal, response, discovered, new_articles=unknown, linked=linked, bounded=True,
                                  following=self._canonical(portal, found.next_page) if found.next_page else None)
         if response.meta.get("sections"):
             requests += self._sections(portal, response)
@@ -339,15 +374,26 @@ class PortalSpider(scrapy.Spider):
         return canonicalize(url, host_map=self.host_map, scheme=portal.scheme)
 
     def _paging(self, portal: Portal, response: Response, links: list[str], new_articles: int, *,
-                bounded: bool = False, following: str | None = None) -> list[scrapy.Request]:
+                linked: int = 1, bounded: bool = False, following: str | None = None) -> list[scrapy.Request]:
         """Which further listing pages to read. A walk reads them all; an incremental run pages
         on, newest first, one page at a time, until `overlap` pages in a row held only known
         articles. Pages only a listing's structure calls pagination, and every page of a chain
-        that began at a discovered section, are `bounded`: at most GOVCRAWL_SECTION_DEPTH hops."""
+        that began at a discovered section, are `bounded`: at most GOVCRAWL_SECTION_DEPTH hops.
+        Every chain stops after GOVCRAWL_LISTING_DEPTH pages, or GOVCRAWL_DRY_LISTING_PAGES pages
+        in a row that `linked` no article (crawler/traps.py)."""
         if not links:
             return []
         bounded = bounded or bool(response.meta.get("bounded"))
         extra: dict[str, Any] = {"sections": True} if response.meta.get("sections") and bounded else {}
+        chain = response.meta.get("chain_pages", 0) + 1
+        dry = response.meta.get("dry_pages", 0) + 1 if not linked else 0
+        if dry >= self.traps.limits.dry_listing_pages:
+            self.traps.trip(portal.key, "dry_listing")
+            return []
+        if chain > self.traps.limits.listing_depth:
+            self.traps.trip(portal.key, "listing_depth")
+            return []
+        extra |= {"chain_pages": chain, "dry_pages": dry}
         if bounded:
             depth = response.meta.get("listing_depth", 0) + 1
             if depth > self.depth_cap:
@@ -372,13 +418,22 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304:
             self._record(portal, response, [])
             return
-        body = response.body
-        if gzip_magic_number(response):
-            body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
+        try:
+            body = response.body
+            if gzip_magic_number(response):
+                body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
+            entries = list(read_sitemap(body))
+        except _UNREADABLE_SITEMAP as exc:  # a bomb, an empty or broken body: recorded, not a traceback
+            self._record(portal, response, [])
+            kind = "too_large" if "size" in type(exc).__name__.lower() else "sitemap"
+            self.crawler.stats.inc_value(f"govcrawl/{portal.key}/errors")
+            self.crawler.stats.inc_value(f"govcrawl/{portal.key}/errors/{kind}")
+            yield FailureItem(portal.key, response.url, kind, f"unreadable sitemap: {type(exc).__name__}: {exc}"[:300])
+            return
         rules = self.rules[portal.key]
         requests: list[scrapy.Request] = []
         lastmods: list[tuple[str, str]] = []
-        for entry in read_sitemap(body):
+        for entry in entries:
             url = canonicalize(entry.url, host_map=self.host_map, scheme=portal.scheme)
             if entry.is_sitemap:
                 if self.state is not None and self.state.sitemap_unchanged(portal.key, url, entry.lastmod):
@@ -397,6 +452,7 @@ class PortalSpider(scrapy.Spider):
             if request is not None:
                 requests.append(request)
         yield from self._record(portal, response, requests, lastmods)
+        yield from self._drain()
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         portal = self._count_page(response)
@@ -412,6 +468,7 @@ class PortalSpider(scrapy.Spider):
                 if request is not None:
                     requests.append(request)
         yield from self._record(portal, response, requests)
+        yield from self._drain()
 
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         portal = self._count_page(response)
@@ -476,6 +533,7 @@ class PortalSpider(scrapy.Spider):
             context=response.meta.get("context"),
         )
         yield from related
+        yield from self._drain()
 
     # -- what the page workers found ------------------------------------------------------------
 
