@@ -1,9 +1,10 @@
-"""The `govcrawl` command line: crawl, runs, extract, export, dedup, show, portals, eval, demo.
+"""The `govcrawl` command line: crawl, runs, extract, export, redeliver, dedup, show, portals, eval,
+demo.
 
 Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
 or a quality bar was missed (eval --check); 2 usage error; 3 the database is unusable; 4 the
 registry is invalid; 5 a health check flagged a portal (crawl; a portal that failed entirely
-makes it 1 instead).
+makes it 1 instead); 6 pages were not stored and wait in the undelivered file (crawl, redeliver).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from crawler import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_REGISTRY, EXIT_UNHEALTHY = 0, 1, 2, 3, 4, 5
+EXIT_UNDELIVERED = 6  # pages the database did not take are in the undelivered file
 EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT
 
 
@@ -60,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
+
+    redeliver = sub.add_parser(
+        "redeliver", help="store the pages a crawl could not (its undelivered-run<N>.jsonl file)",
+        description="Store every record of an undelivered file (pages the database did not take during "
+                    "a crawl, and failure records) as the crawl would have: extracted, stored, crawl state "
+                    "updated; a page stored meanwhile counts as seen, never twice. Delivered records leave "
+                    "the file; those that fail again stay (exit 6).")
+    redeliver.add_argument("file", metavar="FILE")
+    redeliver.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
 
     dedup = sub.add_parser("dedup", help="rebuild the near-duplicate clusters of an existing database",
                            description="Recluster every stored article (oldest first) with the current "

@@ -13,8 +13,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from crawler import report
-from crawler.cli import EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE
+from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_UNDELIVERED,
+                         EXIT_USAGE)
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
 from storage.runs import get_run, list_runs, run_summary
@@ -83,17 +86,35 @@ def run_crawl(
     if run_id is None:
         print("govcrawl: the crawl did not start (see the log above)", file=sys.stderr)
         return EXIT_FAILED
-    with db.session(readonly=True) as session:
-        run = get_run(session, run_id)
-        rows = run_summary(session, run_id)
+    undelivered = Path(settings.get("GOVCRAWL_DEAD_LETTER_DIR") or "data") / f"undelivered-run{run_id}.jsonl"
+    try:
+        with db.session(readonly=True) as session:
+            run = get_run(session, run_id)
+            rows = run_summary(session, run_id)
+    except (SQLAlchemyError, StorageError) as exc:
+        print(f"govcrawl: the database failed at the end of run {run_id}: {exc}", file=sys.stderr)
+        run = rows = None
     if run is None or run.status == "running":  # closing the run failed: no report to print
         print(f"govcrawl: run {run_id} was not closed and has no report (see the log above)", file=sys.stderr)
-        return EXIT_FAILED
+        return _undelivered(undelivered, db) or EXIT_FAILED
     if as_json:
         print(json.dumps(report.report_json(run, rows), ensure_ascii=False, indent=1), file=out)
     else:
         report.print_run(run, rows, db.display_url, out)
-    return EXIT_INTERRUPTED if run.status == "interrupted" else report.exit_code(rows)
+    if run.status == "interrupted":
+        return EXIT_INTERRUPTED
+    return _undelivered(undelivered, db) or report.exit_code(rows)
+
+
+def _undelivered(path: Path, db: Database) -> int | None:
+    """EXIT_UNDELIVERED, after saying where they are, when the run left pages the database did
+    not take: cron mails it, and `redeliver` stores them."""
+    if not path.exists():
+        return None
+    records = sum(1 for line in path.open(encoding="utf-8") if line.strip())
+    print(f"govcrawl: {records} records the database did not take are kept in {path}; once it works again, "
+          f"store them with: govcrawl redeliver {path} --db '{db.display_url}'", file=sys.stderr)
+    return EXIT_UNDELIVERED
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -223,6 +244,24 @@ def _open_db(url: str | None) -> Database | None:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return None
     return db
+
+
+def cmd_redeliver(args: argparse.Namespace) -> int:
+    from crawler.redeliver import redeliver
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"govcrawl: no undelivered file {path}", file=sys.stderr)
+        return EXIT_USAGE
+    db = _open_db(args.db)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        result = redeliver(path, db)
+    finally:
+        db.dispose()
+    print(result.describe())
+    return EXIT_UNDELIVERED if result.left else EXIT_OK
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.health import Thresholds
 from crawler.items import FailureItem, PageItem
-from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers, write_dead_letter
+from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers
+from crawler.undelivered import failure_record, write_dead_letter
 from crawler.runs import assess_health, portal_records, portal_stats
 from crawler.state import CrawlState
 from storage import Database, clusters, repository
@@ -108,6 +109,8 @@ class StoragePipeline:
         self._give_up_failing_urls(stats)
         failed = [key for key, s in stats.items() if s.status == "failed"]
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
+        if status == "ok" and any(s.errors_by_kind.get("storage") for s in stats.values()):
+            status = "partial"  # pages wait in the undelivered file: not the archive an ok run leaves
         if reason != "finished":
             status = "interrupted"
             # a portal with URLs still queued, or not reached at all, was cut short: not "ok",
@@ -188,8 +191,8 @@ class StoragePipeline:
         except SQLAlchemyError as exc:
             path = self.dead_letter_dir / f"undelivered-run{self.run_id}.jsonl"
             logger.error("cannot record failure of %s (%s); kept in %s", url, exc, path)
-            write_dead_letter(path, {"portal": portal_key, "url": url, "kind": kind,
-                                     "reason": reason, "error": f"{type(exc).__name__}: {exc}"})
+            write_dead_letter(path, failure_record(portal_key, url, kind, reason, self.run_id,
+                                                   f"{type(exc).__name__}: {exc}"))
             return False
 
     def _count_storage_error(self, portal_key: str) -> None:

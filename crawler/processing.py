@@ -11,14 +11,13 @@ processes).
 
 Every page ends in exactly one place: a stored (new / duplicate / seen) article, a recorded
 extraction failure, or — when the database itself fails — a line in the dead-letter file
-`undelivered-run<N>.jsonl` with the raw HTML, so nothing is lost.
+`undelivered-run<N>.jsonl` with the raw HTML (crawler/undelivered.py), so nothing is lost.
 """
 from __future__ import annotations
 
 import asyncio
 import gc
 import hashlib
-import json
 import logging
 import os
 import signal
@@ -27,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from cleaning import Article, ExtractionError, extract_article
 from cleaning.layout_learning import LayoutLearner, LearnedLayout, SavedLayout
 from cleaning.templates import TemplateLearner
 from crawler.linkfinder import listing_links, normalize_anchor
+from crawler.undelivered import page_record, write_dead_letter
 from crawler.urls import canonicalize, netloc_of
 from storage import Database, StorageError, crawlstate, repository
 from storage.layouts import load_layout_counts, save_layout_counts
@@ -437,10 +437,7 @@ class PageStore:
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:
         path = Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl"
         logger.error("storage failed for %s (%s); kept in %s", job.final_url, exc, path)
-        write_dead_letter(path, {
-            "portal": job.portal_key, "url": job.final_url, "error": f"{type(exc).__name__}: {exc}",
-            "html": job.body.decode(job.encoding or "utf-8", errors="replace"),
-        })
+        write_dead_letter(path, page_record(job, self.target.run_id, f"{type(exc).__name__}: {exc}"))
 
     def close(self) -> None:
         self.save_templates()
@@ -463,13 +460,6 @@ def page_urls(job: PageJob, article: Article | None) -> list[str]:
             if url not in urls and netloc_of(url) in job.hosts:
                 urls.append(url)
     return urls
-
-
-def write_dead_letter(path: Path, record: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    record = {**record, "at": datetime.now(UTC).isoformat()}
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def default_workers() -> int:

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from cleaning.article import Article
 from crawler.processing import Target
 from storage import Database, PortalRecord, start_run, sync_portals
+from storage.models import Article, ArticleUrl, Cluster, Portal
 
 PG_ADMIN_URL = os.environ.get(
     "GOVCRAWL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -137,3 +139,32 @@ def page_target(db_url: str, host: str) -> Target:
     database.dispose()
     # a page that fails to store is kept in a dead-letter file: outside the working tree
     return Target(db_url=db_url, run_id=run_id, dead_letter_dir=tempfile.mkdtemp(prefix="govcrawl-dead-letter-"))
+
+
+def archive_snapshot(db_url: str) -> dict[str, object]:
+    """The archive by natural keys: ids and times differ between two crawls, nothing else may."""
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as s:
+            hashes = dict(s.execute(select(Article.id, Article.content_hash)).all())
+            portals = dict(s.execute(select(Portal.id, Portal.key)).all())
+            articles = {
+                (a.content_hash, a.title, a.text, a.summary, a.published, a.date_source, tuple(a.authors or ()),
+                 a.unit, tuple(a.captions or ()), a.canonical_url, portals[a.portal_id], a.source_tag,
+                 a.attribution, hashes.get(a.previous_version_id), a.version_note,
+                 tuple(a.template_lines or ()))
+                for a in s.scalars(select(Article))}
+            urls = {
+                (u.url, hashes[u.article_id], portals[u.portal_id], u.published, u.title, tuple(u.authors or ()),
+                 u.unit, u.source_tag, u.attribution)
+                for u in s.scalars(select(ArticleUrl))}
+            members: dict[int, set[str]] = {}
+            for article_id, cluster_id in s.execute(select(Article.id, Article.cluster_id)):
+                members.setdefault(cluster_id, set()).add(hashes[article_id])
+            clusters = {(frozenset(members[c.id]), hashes[c.canonical_article_id])
+                        for c in s.scalars(select(Cluster))}
+            unplaced = s.scalar(text("SELECT count(*) FROM articles WHERE cluster_id IS NULL"))
+            pending = s.scalar(text("SELECT count(*) FROM frontier"))
+    finally:
+        engine.dispose()
+    return {"articles": articles, "urls": urls, "clusters": clusters, "unplaced": unplaced, "pending": pending}

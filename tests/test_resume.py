@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from crawler.registry import load_registry
 from portalsim import ReplicaServer, build_replica
-from storage.models import Article, ArticleUrl, Cluster, PageState, Portal
+from storage.models import PageState
 from tests.conftest import FAST_CRAWL, ROOT, run_govcrawl
-from tests.storage_fixtures import fresh_postgres_database
+from tests.storage_fixtures import archive_snapshot, fresh_postgres_database
 
 pytestmark = pytest.mark.e2e
 
@@ -85,40 +84,11 @@ def _crawl_signalled_after(db_url: str, pages: int, signum: int = signal.SIGKILL
         engine.dispose()
 
 
-def _snapshot(db_url: str) -> dict[str, object]:
-    """The archive by natural keys: ids and times differ between two crawls, nothing else may."""
-    engine = create_engine(db_url)
-    try:
-        with Session(engine) as s:
-            hashes = dict(s.execute(select(Article.id, Article.content_hash)).all())
-            portals = dict(s.execute(select(Portal.id, Portal.key)).all())
-            articles = {
-                (a.content_hash, a.title, a.text, a.summary, a.published, a.date_source, tuple(a.authors or ()),
-                 a.unit, tuple(a.captions or ()), a.canonical_url, portals[a.portal_id], a.source_tag,
-                 a.attribution, hashes.get(a.previous_version_id), a.version_note,
-                 tuple(a.template_lines or ()))
-                for a in s.scalars(select(Article))}
-            urls = {
-                (u.url, hashes[u.article_id], portals[u.portal_id], u.published, u.title, tuple(u.authors or ()),
-                 u.unit, u.source_tag, u.attribution)
-                for u in s.scalars(select(ArticleUrl))}
-            members: dict[int, set[str]] = {}
-            for article_id, cluster_id in s.execute(select(Article.id, Article.cluster_id)):
-                members.setdefault(cluster_id, set()).add(hashes[article_id])
-            clusters = {(frozenset(members[c.id]), hashes[c.canonical_article_id])
-                        for c in s.scalars(select(Cluster))}
-            unplaced = s.scalar(text("SELECT count(*) FROM articles WHERE cluster_id IS NULL"))
-            pending = s.scalar(text("SELECT count(*) FROM frontier"))
-    finally:
-        engine.dispose()
-    return {"articles": articles, "urls": urls, "clusters": clusters, "unplaced": unplaced, "pending": pending}
-
-
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend, tmp_path):
     with _databases(backend, tmp_path) as (straight, killed):
         _crawl(straight)
-        expected = _snapshot(straight)
+        expected = archive_snapshot(straight)
         total = _pages_done(create_engine(straight))
         assert len(expected["articles"]) >= STORIES and expected["pending"] == 0
 
@@ -130,7 +100,7 @@ def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend
         assert reached == sorted(reached) and reached[0] < total
         _crawl(killed)  # the run that finishes
 
-        resumed = _snapshot(killed)
+        resumed = archive_snapshot(killed)
         for part in ("articles", "urls", "clusters"):
             missing, extra = expected[part] - resumed[part], resumed[part] - expected[part]
             assert not missing and not extra, (part, list(missing)[:3], list(extra)[:3])
@@ -143,7 +113,7 @@ def test_ctrl_c_stops_the_crawl_gracefully_and_the_next_run_completes_it(served,
     the archive of an uninterrupted crawl."""
     straight, stopped = (f"sqlite:///{tmp_path / name}.sqlite" for name in ("straight", "stopped"))
     _crawl(straight)
-    expected = _snapshot(straight)
+    expected = archive_snapshot(straight)
     total = _pages_done(create_engine(straight))
 
     reached, code = _crawl_signalled_after(stopped, total // 3, signal.SIGINT)
@@ -158,7 +128,7 @@ def test_ctrl_c_stops_the_crawl_gracefully_and_the_next_run_completes_it(served,
     engine.dispose()
 
     _crawl(stopped)
-    resumed = _snapshot(stopped)
+    resumed = archive_snapshot(stopped)
     for part in ("articles", "urls", "clusters"):
         assert resumed[part] == expected[part], part
     assert resumed["unplaced"] == 0 and resumed["pending"] == 0

@@ -1,0 +1,115 @@
+"""A database that fails mid-crawl (issue 15 item 6): loud — exit 6, the run partial, the
+undelivered file named — and lossless: `govcrawl redeliver` brings the archive to exactly what an
+undisturbed crawl stores, compared row by row, and a second redelivery changes nothing.
+
+The failure is the database's own: a trigger refuses to store some of the pages' URLs with the
+error a full disk gives, as storage that fails for some writes and not others does.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crawler.registry import load_registry
+from portalsim import ReplicaServer, build_replica
+from storage import Database
+from tests.conftest import FAST_CRAWL, run_govcrawl
+from tests.storage_fixtures import archive_snapshot, fresh_postgres_database
+
+pytestmark = pytest.mark.e2e
+STORIES = 30
+REFUSED = "%7%"  # the URLs (LIKE) whose pages the failing database does not take
+
+FAULT = {
+    "sqlite": [f"""CREATE TRIGGER disk_full BEFORE INSERT ON article_urls WHEN NEW.url LIKE '{REFUSED}'
+                   BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"""],
+    "postgresql": [f"""CREATE FUNCTION disk_full() RETURNS trigger AS $$ BEGIN
+                       IF NEW.url LIKE '{REFUSED}' THEN RAISE EXCEPTION 'could not extend file: No space left on device';
+                       END IF; RETURN NEW; END $$ LANGUAGE plpgsql""",
+                   "CREATE TRIGGER disk_full BEFORE INSERT ON article_urls FOR EACH ROW EXECUTE FUNCTION disk_full()"],
+}
+REPAIR = {"sqlite": ["DROP TRIGGER disk_full"],
+          "postgresql": ["DROP TRIGGER disk_full ON article_urls", "DROP FUNCTION disk_full()"]}
+
+
+@pytest.fixture(scope="module")
+def served():
+    with ReplicaServer(build_replica(seed=31, articles=STORIES)) as server:
+        yield server
+
+
+@contextmanager
+def _databases(backend: str, tmp_path: Path):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'straight.sqlite'}", f"sqlite:///{tmp_path / 'failing.sqlite'}"
+    else:
+        with fresh_postgres_database() as straight, fresh_postgres_database() as failing:
+            yield straight, failing
+
+
+def _execute(db_url: str, statements: list[str]) -> None:
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    engine.dispose()
+
+
+def _crawl(db_url: str, dead_letters: Path):
+    keys = [p.key for p in load_registry() if p.replica]
+    return run_govcrawl("crawl", *keys, "--db", db_url, *FAST_CRAWL, "-s", f"GOVCRAWL_DEAD_LETTER_DIR={dead_letters}")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_failing_database_exits_6_and_redelivery_completes_the_archive(served, backend, tmp_path):
+    with _databases(backend, tmp_path) as (straight, failing):
+        assert _crawl(straight, tmp_path / "unused").returncode == 0
+        expected = archive_snapshot(straight)
+
+        Database(failing).migrate()
+        _execute(failing, FAULT[backend])
+        done = _crawl(failing, tmp_path / "dead")
+        assert done.returncode == 6, done.stdout + done.stderr[-3000:]
+        [undelivered] = (tmp_path / "dead").glob("undelivered-run*.jsonl")
+        assert f"govcrawl redeliver {undelivered}" in done.stderr
+        records = [json.loads(line) for line in undelivered.read_text(encoding="utf-8").splitlines()]
+        assert records and all("page" in r and r["page"]["body_b64"] for r in records)
+        engine = create_engine(failing)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT status FROM crawl_runs")).scalar_one() == "partial"
+        engine.dispose()
+        assert archive_snapshot(failing)["articles"] != expected["articles"]  # pages are missing
+
+        _execute(failing, REPAIR[backend])
+        kept = tmp_path / "copy.jsonl"
+        shutil.copy(undelivered, kept)
+        redelivered = run_govcrawl("redeliver", str(undelivered), "--db", failing)
+        assert redelivered.returncode == 0, redelivered.stdout + redelivered.stderr[-3000:]
+        assert f"redelivered {len(records)} pages" in redelivered.stdout
+        assert not undelivered.exists()  # nothing left to deliver
+        resumed = archive_snapshot(failing)
+        for part in ("articles", "urls", "clusters"):
+            assert resumed[part] == expected[part], part
+        assert resumed["unplaced"] == 0 and resumed["pending"] == 0
+
+        again = run_govcrawl("redeliver", str(kept), "--db", failing)  # the same records once more
+        assert again.returncode == 0 and " new" not in again.stdout, again.stdout
+        assert archive_snapshot(failing) == resumed  # exactly once
+
+
+def test_redeliver_keeps_what_fails_again_and_names_a_missing_file(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    missing = run_govcrawl("redeliver", str(tmp_path / "nope.jsonl"), "--db", db_url)
+    assert missing.returncode == 2 and "no undelivered file" in missing.stderr
+    path = tmp_path / "undelivered-run1.jsonl"
+    path.write_text('{"portal": "x", "url": "http://a.gov.vn/1", "run_id": 1, "failure": '
+                    '{"kind": "http", "reason": "HTTP 500"}}\nnot json\n', encoding="utf-8")
+    done = run_govcrawl("redeliver", str(path), "--db", db_url)
+    assert done.returncode == 6, done.stdout + done.stderr  # an unreadable line stays undelivered
+    assert "1 failure records" in done.stdout and "1 still undelivered" in done.stdout
+    assert path.read_text(encoding="utf-8") == "not json\n"
