@@ -163,10 +163,15 @@ _SITEMAP_URL_RE = re.compile(r"\.xml(?:\.gz)?(?:\?|$)|sitemap", re.IGNORECASE)
 
 def read_sitemap(body: bytes) -> Iterator[SitemapEntry]:
     """Entries of a sitemap index or urlset. A urlset whose <loc>s are themselves sitemaps (the
-    flat variant some portals publish) yields them as sitemaps."""
-    sitemap = Sitemap(body)
+    flat variant some portals publish) yields them as sitemaps. Raises ValueError (or lxml's
+    errors) for a body that is no sitemap."""
+    try:
+        sitemap = Sitemap(body)
+        entries = list(sitemap)
+    except (StopIteration, RuntimeError):  # Scrapy's reader on a body without a root element
+        raise ValueError("not a sitemap: no root element") from None
     index = sitemap.type == "sitemapindex"
-    for entry in sitemap:
+    for entry in entries:
         loc = entry.get("loc")
         if not loc:
             continue
