@@ -70,7 +70,8 @@ class StoragePipeline:
         self.hosts = {key: frozenset(h.lower() for h in p.hosts) for key, p in self.spider.portals.items()}
         self.pages = PagePool(self.workers, Target(
             db_url=self.db.url.render_as_string(hide_password=False), run_id=self.run_id,
-            dead_letter_dir=str(self.dead_letter_dir)))
+            dead_letter_dir=str(self.dead_letter_dir),
+            extract_timeout=self.crawler.settings.getfloat("GOVCRAWL_EXTRACT_TIMEOUT", 30.0)))
         # What was just set up (ORM mappers, migration modules, pools) lives for the whole
         # crawl: keep it out of the cyclic GC's full collections, like the spider does at start.
         gc.freeze()

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -117,6 +118,7 @@ class Target:
     db_url: str
     run_id: int
     dead_letter_dir: str
+    extract_timeout: float = 30.0  # seconds per page (GOVCRAWL_EXTRACT_TIMEOUT; 0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +131,43 @@ class ExtractionHints:
     layout: LearnedLayout | None = None  # where the portal's pages put title, body, date
 
 
-def extract_job(job: PageJob, hints: ExtractionHints | None = None) -> Article | tuple[str, str]:
-    """The page's Article, or (reason, message) when it is not one; runs in a worker."""
+class ExtractionTimeout(Exception):
+    """A page's extraction ran past its time budget."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ExtractionTimeout in the block after `seconds` (SIGALRM: a worker's main thread;
+    elsewhere, or with 0, no bound). Python checks the alarm between bytecodes, so a long C call
+    (one parse) finishes first; the Python work after it, most of extraction, is cut short."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise ExtractionTimeout(f"extraction took over {seconds:g} s (GOVCRAWL_EXTRACT_TIMEOUT)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        article = extract_article(job.body, job.final_url, portal=hints or job)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extract_job(job: PageJob, hints: ExtractionHints | None = None,
+                timeout: float = 0) -> Article | tuple[str, str]:
+    """The page's Article, or (reason, message) when it is not one; runs in a worker. A page
+    whose extraction takes over `timeout` seconds fails ("timeout"): one page cannot hold up the
+    pages behind it."""
+    try:
+        with time_budget(timeout):
+            article = extract_article(job.body, job.final_url, portal=hints or job)
     except ExtractionError as exc:
         return exc.reason, str(exc)
+    except ExtractionTimeout as exc:
+        return "timeout", str(exc)
     if job.candidate:
         listed = listed_headlines(job, article)
         if listed >= LISTING_MIN_HEADLINES:
@@ -247,7 +280,7 @@ class PageStore:
             elif job.known and served.get(job.url) == body_hash:
                 work.append(_Page(job, body_hash, "unchanged"))
             else:
-                work.append(_Page(job, body_hash, extract_job(job, self._hints(job))))
+                work.append(_Page(job, body_hash, extract_job(job, self._hints(job), self.target.extract_timeout)))
         return work
 
     def store_batch(self, jobs: Sequence[PageJob], extracted: Sequence[Article | tuple[str, str]]) -> list[PageResult]:

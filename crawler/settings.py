@@ -34,6 +34,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # inflates past it (a gzip bomb) is refused, recorded as too_large and not fetched again;
 # sitemaps may reach 50 MiB (crawler/spiders/portal.py SITEMAP_MAX_SIZE).
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+# A page whose extraction takes longer fails ("timeout") instead of holding up the pages behind it.
+GOVCRAWL_EXTRACT_TIMEOUT = 30
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 # Small servers time out and return 5xx under load: retry, but not forever.

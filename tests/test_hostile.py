@@ -271,3 +271,14 @@ def test_a_burst_of_503s_is_retried_and_nothing_lost(tmp_path: Path) -> None:
     result = crawl("error_burst", tmp_path, "-s", "RETRY_TIMES=3", "-s", "GOVCRAWL_RETRY_AFTER_MAX=2")
     assert set(result.site.good_urls) <= result.stored, result.stderr[-2000:]
     assert result.failures == []
+
+
+def test_a_page_over_the_extraction_budget_fails_and_holds_up_nothing(tmp_path: Path) -> None:
+    """The 10 MB-line page takes seconds to extract: with a budget of 0.5 s it fails ("timeout")
+    and the pages behind it are stored."""
+    result = crawl("huge_line", tmp_path, "-s", "GOVCRAWL_EXTRACT_TIMEOUT=0.5", "-s", "GOVCRAWL_PROCESS_WORKERS=1",
+                   "-s", "DOWNLOAD_MAXSIZE=20000000")  # the page is 12.5 MB
+    hostile = result.site.base_url + result.site.hostile_article.path
+    assert set(result.site.good_urls) - {hostile} <= result.stored
+    [failure] = result.failures
+    assert failure.url == hostile and failure.kind == "extraction" and "GOVCRAWL_EXTRACT_TIMEOUT" in failure.reason
