@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from cleaning.article import Article
 from crawler.processing import Target
 from storage import Database, PortalRecord, start_run, sync_portals
-from storage.models import Article, ArticleUrl, Cluster, Portal
+from storage.models import Article as StoredArticle, ArticleUrl, Cluster, Portal
 
 PG_ADMIN_URL = os.environ.get(
     "GOVCRAWL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -146,20 +146,20 @@ def archive_snapshot(db_url: str) -> dict[str, object]:
     engine = create_engine(db_url)
     try:
         with Session(engine) as s:
-            hashes = dict(s.execute(select(Article.id, Article.content_hash)).all())
+            hashes = dict(s.execute(select(StoredArticle.id, StoredArticle.content_hash)).all())
             portals = dict(s.execute(select(Portal.id, Portal.key)).all())
             articles = {
                 (a.content_hash, a.title, a.text, a.summary, a.published, a.date_source, tuple(a.authors or ()),
                  a.unit, tuple(a.captions or ()), a.canonical_url, portals[a.portal_id], a.source_tag,
                  a.attribution, hashes.get(a.previous_version_id), a.version_note,
                  tuple(a.template_lines or ()))
-                for a in s.scalars(select(Article))}
+                for a in s.scalars(select(StoredArticle))}
             urls = {
                 (u.url, hashes[u.article_id], portals[u.portal_id], u.published, u.title, tuple(u.authors or ()),
                  u.unit, u.source_tag, u.attribution)
                 for u in s.scalars(select(ArticleUrl))}
             members: dict[int, set[str]] = {}
-            for article_id, cluster_id in s.execute(select(Article.id, Article.cluster_id)):
+            for article_id, cluster_id in s.execute(select(StoredArticle.id, StoredArticle.cluster_id)):
                 members.setdefault(cluster_id, set()).add(hashes[article_id])
             clusters = {(frozenset(members[c.id]), hashes[c.canonical_article_id])
                         for c in s.scalars(select(Cluster))}
