@@ -1,5 +1,5 @@
-"""The `govcrawl` command line: crawl, runs, extract, export, redeliver, dedup, show, portals, eval,
-demo.
+"""The `govcrawl` command line: crawl, runs, extract, export, redeliver, dedup, backup, show, portals,
+eval, demo.
 
 Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
 or a quality bar was missed (eval --check); 2 usage error; 3 the database is unusable; 4 the
@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Recluster every stored article (oldest first) with the current "
                                        "thresholds; articles, URLs and versions are kept.")
     dedup.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+
+    backup = sub.add_parser(
+        "backup", help="copy a SQLite database, even while a crawl writes to it, into one new file",
+        description="Write a consistent copy of the SQLite database to PATH (VACUUM INTO): one "
+                    "self-contained file, safe to take while a crawl is running. PostgreSQL: use pg_dump.")
+    backup.add_argument("path", metavar="PATH", help="the new file (must not exist)")
+    backup.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
 
     show = sub.add_parser("show", help="one stored article with its cluster (every copy) and its versions")
     show.add_argument("article_id", type=int, metavar="ID")

@@ -6,12 +6,14 @@ import csv
 import gzip
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,6 +22,7 @@ from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, 
                          EXIT_USAGE)
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
+from storage.db import ENV_VAR
 from storage.runs import get_run, list_runs, run_summary
 
 
@@ -88,6 +91,7 @@ def run_crawl(
         return EXIT_FAILED
     undelivered = Path(settings.get("GOVCRAWL_DEAD_LETTER_DIR") or "data") / f"undelivered-run{run_id}.jsonl"
     try:
+        db.checkpoint()  # every writer (page workers, pipeline) is done: the .sqlite file alone is the archive
         with db.session(readonly=True) as session:
             run = get_run(session, run_id)
             rows = run_summary(session, run_id)
@@ -121,7 +125,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("govcrawl: --limit must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    db = _open_db(args.db)
+    db = _open_db(args.db, readonly=True)
     if db is None:
         return EXIT_DATABASE
     if args.run_id is None:
@@ -214,7 +218,7 @@ CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "canonica
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    db = _open_db(args.db)
+    db = _open_db(args.db, readonly=True)
     if db is None:
         return EXIT_DATABASE
     out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
@@ -235,15 +239,93 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_db(url: str | None) -> Database | None:
-    """The migrated database, or None after saying why it cannot be used."""
-    db = Database(url)
+def _open_db(url: str | None, *, readonly: bool = False) -> Database | None:
+    """The migrated database, or None after saying why it cannot be used.
+
+    A command that only reads (`readonly`) never creates a database: a missing SQLite file, or a
+    database without govcrawl's tables, is an error naming it and how to point at the right one.
+    A command that writes creates it, and says so once on stderr.
+    """
     try:
+        db = Database(url, create=not readonly)
+        if readonly:
+            problem = _unreadable(db, url)
+            if problem:
+                print(f"govcrawl: {problem}", file=sys.stderr)
+                return None
+            created = None
+        elif not db.exists():
+            created = f"created new database {_shown(db.sqlite_path)}"
+        else:
+            created = None if db.has_schema() else f"created the govcrawl tables in database {db.display_url}"
         db.migrate()
     except StorageError as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return None
+    if created:
+        print(f"govcrawl: {created}", file=sys.stderr)
     return db
+
+
+def _unreadable(db: Database, url: str | None) -> str | None:
+    """Why a command that only reads cannot use `db` (it does not exist, or holds no govcrawl
+    tables), naming where its URL came from; None when it can. Creates nothing."""
+    given = "given by --db" if url else f"given by {ENV_VAR}" if os.environ.get(ENV_VAR) else "the default"
+    fix = f"point at your database with --db URL or {ENV_VAR} (govcrawl crawl or demo creates one)"
+    if not db.exists():
+        return f"database file {_shown(db.sqlite_path)} does not exist ({given}); {fix}"
+    if not db.has_schema():
+        return f"database {db.display_url} has no govcrawl tables ({given}); {fix}"
+    return None
+
+
+def _shown(path: Path | None) -> str:
+    """A database file as messages name it: absolute, since a relative default depends on the cwd."""
+    return str(path.resolve()) if path is not None else ""
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of a SQLite database, live or not, as one self-contained file."""
+    target = Path(args.path).expanduser()
+    try:
+        db = Database(args.db, create=False)
+    except StorageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    if db.url.get_backend_name() == "postgresql":
+        libpq_url = db.url.set(drivername="postgresql").render_as_string(hide_password=True)
+        print(f"govcrawl: backup copies SQLite databases; back up PostgreSQL with pg_dump: "
+              f"pg_dump --format=custom --file {target} '{libpq_url}'", file=sys.stderr)
+        return EXIT_USAGE
+    if db.sqlite_path is None:
+        print(f"govcrawl: backup needs a SQLite database file, not {db.display_url}", file=sys.stderr)
+        return EXIT_USAGE
+    if target.exists():
+        print(f"govcrawl: {target} already exists; backup writes a new file (remove it or choose another path)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not target.parent.is_dir():
+        print(f"govcrawl: directory {target.parent} does not exist (create it, or choose another path)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        problem = _unreadable(db, args.db)
+        if problem:
+            print(f"govcrawl: {problem}", file=sys.stderr)
+            return EXIT_DATABASE
+        db.backup(target)
+    except StorageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    finally:
+        db.dispose()
+    copy = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
+    try:
+        articles = copy.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        copy.close()
+    print(f"backed up {db.sqlite_path} to {target}: {articles} articles, {target.stat().st_size / 1e6:.1f} MB")
+    return EXIT_OK
 
 
 def cmd_redeliver(args: argparse.Namespace) -> int:
@@ -259,7 +341,7 @@ def cmd_redeliver(args: argparse.Namespace) -> int:
     try:
         result = redeliver(path, db)
     finally:
-        db.dispose()
+        db.close()
     print(result.describe())
     return EXIT_UNDELIVERED if result.left else EXIT_OK
 
@@ -276,13 +358,15 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     except StorageError as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return EXIT_DATABASE
+    finally:
+        db.close()
     print(f"{report.articles} articles in {report.clusters} clusters ({report.multi_copy_clusters} with several "
           f"copies); {report.moved} articles changed company; {time.monotonic() - started:.1f}s")
     return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    db = _open_db(args.db)
+    db = _open_db(args.db, readonly=True)
     if db is None:
         return EXIT_DATABASE
     with db.session(readonly=True) as session:

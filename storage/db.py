@@ -4,16 +4,23 @@
     db.migrate()               # upgrade to head; idempotent, safe at every start
     with db.session() as s, s.begin():
         repository.store_article(s, ...)
+    db.close()                 # a writer's end: the WAL folded into the .sqlite file
+
+SQLite runs in WAL mode: commits go to `<file>-wal` first and reach the database file at a
+checkpoint. `close()` checkpoints with TRUNCATE, so once the writers are done the `.sqlite` file
+alone is the whole archive; `backup()` copies a live database consistently (VACUUM INTO).
 """
 from __future__ import annotations
 
 import logging
 import os
 import re
+import sqlite3
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -28,6 +35,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
 # Serialises concurrent `migrate()` calls on one PostgreSQL database (arbitrary constant).
 _PG_MIGRATION_LOCK_ID = 0x60C_0A31
+# A database holds govcrawl's schema when it has these (the migration stamp and the archive).
+SCHEMA_TABLES = ("alembic_version", "articles")
 
 
 class StorageError(RuntimeError):
@@ -59,7 +68,9 @@ def _normalise(url: URL) -> URL:
 class Database:
     """One database: engine, session factory, migrations. Opens nothing until first used."""
 
-    def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
+    def __init__(self, url: str | None = None, *, echo: bool = False, create: bool = True) -> None:
+        """`create=False` for commands that only read: a SQLite file's directory is not made
+        (check `exists()` and `has_schema()` before connecting, which would create the file)."""
         raw = resolve_url(url)
         try:
             parsed = _normalise(make_url(raw))
@@ -78,7 +89,8 @@ class Database:
             )
         kwargs: dict[str, Any] = {"echo": echo}
         if backend == "sqlite":
-            self._prepare_sqlite_path(parsed)
+            if create:
+                self._prepare_sqlite_path(parsed)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs["pool_pre_ping"] = True
@@ -112,6 +124,84 @@ class Database:
             raise StorageError(
                 f"database URL {mask_url(url)!r}: cannot create directory {str(parent)!r} ({exc})"
             ) from exc
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file (None for PostgreSQL, :memory: and file: URIs)."""
+        database = self.url.database
+        if self.url.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+                or database.startswith("file:"):
+            return None
+        return Path(database).expanduser()
+
+    def exists(self) -> bool:
+        """False when the SQLite file is missing (connecting would create it); True otherwise."""
+        path = self.sqlite_path
+        return path is None or path.exists()
+
+    def has_schema(self) -> bool:
+        """Whether the database holds govcrawl's tables. Creates and changes nothing: a SQLite
+        file is opened read-only (call only when `exists()`)."""
+        path = self.sqlite_path
+        try:
+            if path is not None:
+                uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+                try:
+                    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                finally:
+                    conn.close()
+            else:
+                with self.engine.connect() as connection:
+                    names = set(inspect(connection).get_table_names())
+        except sqlite3.Error as exc:
+            raise StorageError(f"database {self.display_url!r}: cannot read it: {exc}") from exc
+        except SQLAlchemyError as exc:
+            raise self._error("cannot connect", exc) from exc
+        return all(name in names for name in SCHEMA_TABLES)
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and empty it (TRUNCATE), so the `.sqlite`
+        file alone holds every commit. Call when the writers are done; a no-op on PostgreSQL."""
+        if self.url.get_backend_name() != "sqlite":
+            return
+        try:
+            raw = self.engine.raw_connection()
+        except SQLAlchemyError as exc:
+            raise self._error("cannot connect", exc) from exc
+        try:  # the DBAPI connection is in autocommit (isolation_level None): no BEGIN around the pragma
+            busy, frames, done = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            logger.warning("database %s: WAL checkpoint failed: %s", self.display_url, exc)
+            return
+        finally:
+            raw.close()
+        if busy:
+            logger.warning("database %s: WAL checkpoint incomplete (another connection is using it): "
+                           "%s of %s frames copied", self.display_url, done, frames)
+
+    def close(self) -> None:
+        """The end of a command that wrote: `checkpoint()`, then `dispose()`."""
+        try:
+            self.checkpoint()
+        finally:
+            self.dispose()
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of this SQLite database to `target` (which must not exist)
+        with VACUUM INTO: one self-contained file, safe while a crawl is writing."""
+        if self.sqlite_path is None:
+            raise StorageError(f"database {self.display_url!r}: backup copies SQLite database files only")
+        try:
+            raw = self.engine.raw_connection()
+        except SQLAlchemyError as exc:
+            raise self._error("cannot connect", exc) from exc
+        try:
+            raw.cursor().execute("VACUUM INTO ?", (str(target),))
+        except sqlite3.Error as exc:
+            raise StorageError(f"database {self.display_url!r}: backup to {str(target)!r} failed: {exc}") from exc
+        finally:
+            raw.close()
 
     def session(self, *, readonly: bool = False) -> Session:
         """A new Session (expire_on_commit=False). The caller owns the transaction.
