@@ -122,9 +122,11 @@ class StoragePipeline:
                     portal.status = "interrupted"
             logger.warning("the crawl stopped before its end (%s): run %s is recorded as interrupted; "
                            "the next run resumes it", reason, self.run_id)
-        else:  # portals read to the end (not capped): next run incremental
+        else:  # portals read to the end (not capped, nor started at one URL only): next run incremental
+            partial = getattr(self.spider, "partial", set())
             self.state.finish(key for key, s in stats.items()
-                              if s.status != "failed" and not self.stats.get_value(f"govcrawl/{key}/capped"))
+                              if s.status != "failed" and key not in partial
+                              and not self.stats.get_value(f"govcrawl/{key}/capped"))
         with self.db.session() as session, session.begin():
             if status != "interrupted":
                 assess_health(session, self.run_id, stats, self.thresholds)

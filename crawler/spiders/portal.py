@@ -20,6 +20,7 @@ kept per portal for later runs.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 from collections import Counter
@@ -42,7 +43,7 @@ from crawler.discovery import (LinkRules, PageKind, is_home, is_pagination_of, n
 from crawler.errors import PERMANENT_KINDS, classify_failure
 from crawler.items import FailureItem, PageItem
 from crawler.linkfinder import headline_links, listing_links, section_links
-from crawler.registry import Portal, load_registry
+from crawler.registry import Portal, StartPoint, load_registry
 from crawler.state import CrawlState
 from crawler.traps import TrapGuard, TrapLimits
 from crawler.urlpatterns import UrlPatterns, template
@@ -88,8 +89,16 @@ class PortalSpider(scrapy.Spider):
         portals: list[Portal] = []
         if portal:
             portals += [registry.get(key.strip()) for key in portal.split(",") if key.strip()]
-        if url:
-            portals += [adhoc_portal(u.strip(), registry) for u in url.split(",") if u.strip()]
+        self.partial: set[str] = set()  # portals started at a URL given, not their start points
+        for start in (u.strip() for u in (url or "").split(",") if u.strip()):
+            registered = registry.for_url(start)
+            if registered is None:
+                portals.append(adhoc_portal(start, registry))
+            elif registered.key not in {p.key for p in portals}:
+                # a URL on a registered portal's host crawls that portal from there, never an
+                # ad-hoc twin (which would take the portal's crawl state over)
+                portals.append(dataclasses.replace(registered, start_points=(StartPoint("listing", start),)))
+                self.partial.add(registered.key)
         if not portal and not url:
             portals = list(registry.active())
         self.portals: dict[str, Portal] = {p.key: p for p in portals}
