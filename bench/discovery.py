@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     targets, key_of_host = _targets(replica, args, registry)
     db_url = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='discovery-')}/govcrawl.sqlite"
     extra = [x for s in args.settings for x in ("-s", s)]
+    if args.what == "home":  # the family sites as unregistered portals: a registry that does not know them
+        extra += ["--registry", tempfile.mkdtemp(prefix="discovery-registry-")]
     with ReplicaServer(replica):
         done = run_govcrawl("crawl", *targets, "--db", db_url, "--json", *FAST_CRAWL, *extra, timeout=3600)
     if not done.stdout.strip().startswith("{"):
