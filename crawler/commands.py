@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler import report
 from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_UNDELIVERED,
                          EXIT_USAGE)
+from crawler.feeds import CSV_FIELDS, csv_cell
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
 from storage.db import ENV_VAR
@@ -213,10 +214,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_FAILED if args.check and misses else EXIT_OK
 
 
-CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "canonical_url", "urls", "text",
-              "summary", "captions", "content_hash")
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     db = _open_db(args.db, readonly=True)
     if db is None:
@@ -232,7 +229,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
                 writer.writeheader()
                 for record in records:
-                    writer.writerow({k: _csv_cell(record.get(k)) for k in CSV_FIELDS})
+                    writer.writerow({k: csv_cell(record.get(k)) for k in CSV_FIELDS})
     finally:
         if args.output:
             out.close()
@@ -395,14 +392,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     lines.append(article["text"])
     print("\n".join(lines))
     return EXIT_OK
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, dict):
-        return value.get("key", json.dumps(value, ensure_ascii=False))
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 LEVEL_NAMES = {"tinh": "tỉnh", "so": "sở", "huyen": "huyện", "xa": "xã", "dackhu": "đặc khu"}

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.health import Thresholds
 from crawler.items import FailureItem, PageItem
 from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers
+from crawler.feeds import StoredArticle
 from crawler.undelivered import failure_record, write_dead_letter
 from crawler.runs import assess_health, portal_records, portal_stats
 from crawler.state import CrawlState
@@ -47,6 +48,9 @@ class StoragePipeline:
         # the write waits while a page worker's batch holds the lock, and the crawl's thread
         # must not wait with it.
         self.failure_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govcrawl-failures")
+        # Scrapy feed exports configured (-O, FEEDS): each stored article goes on as its export
+        # record (crawler/feeds.py), read on the same thread
+        self.feeds = bool(crawler.settings.getdict("FEEDS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -170,7 +174,16 @@ class StoragePipeline:
             self.stats.inc_value(f"govcrawl/{key}/articles_undated")
         if result.redesign:  # the learned layout stopped matching: a health flag of the run
             self.stats.set_value(f"govcrawl/{key}/layout_redesign", result.redesign)
+        if self.feeds and result.article_id is not None and result.outcome in ("new", "version"):
+            record = await asyncio.get_running_loop().run_in_executor(
+                self.failure_writer, self._story_record, result.article_id)
+            if record is not None:
+                return StoredArticle(record)
         return item
+
+    def _story_record(self, article_id: int) -> dict | None:
+        with self.db.session(readonly=True) as session:
+            return repository.story_record(session, article_id)
 
     def _give_up_failing_urls(self, stats: dict[str, PortalRunStats]) -> None:
         """Queued URLs that failed transiently in too many runs in a row leave the frontier (before

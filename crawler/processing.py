@@ -99,6 +99,7 @@ class PageResult:
     # the portal's learned layout stopped matching on this page (a redesign: relearned from
     # here), with the counts that showed it (cleaning/layout_learning.Redesign.describe)
     redesign: str | None = None
+    article_id: int | None = None  # the stored article (new, version, duplicate, seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +466,8 @@ class PageStore:
                                         seen_at=job.fetched_at, run_id=self.target.run_id)
         if job.portal_id:
             self._record_fetch(job, urls, body_hash, article)
-        return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"))
+        return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"),
+                          article_id=outcome.article_id)
 
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:
         path = Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl"

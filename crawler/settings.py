@@ -75,6 +75,16 @@ EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgre
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# Scrapy's feed exports (-O articles.jsonl, FEEDS) write the stored articles as `govcrawl export`
+# does, one record each (crawler/feeds.py)
+FEED_EXPORTERS = {
+    "jsonlines": "crawler.feeds.JsonLinesArticles",
+    "jsonl": "crawler.feeds.JsonLinesArticles",
+    "jl": "crawler.feeds.JsonLinesArticles",
+    "json": "crawler.feeds.JsonArticles",
+    "csv": "crawler.feeds.CsvArticles",
+    "xml": "crawler.feeds.XmlArticles",
+}
 
 GOVCRAWL_DB = None  # None: environment GOVCRAWL_DB, then sqlite:///./data/govcrawl.sqlite
 # Processes that extract and store pages beside the crawl (see crawler/processing.py):

@@ -672,6 +672,19 @@ def _story_record(canonical: Article, members: list[Article]) -> dict[str, Any]:
     return record
 
 
+def story_record(session: Session, article_id: int) -> dict[str, Any] | None:
+    """The `iter_export` record of one stored article (with its cluster's copies, if placed),
+    or None for an unknown id: what a crawl hands Scrapy's feed exports per stored article."""
+    row = session.get(Article, article_id, options=_with_urls())
+    if row is None:
+        return None
+    members = [row]
+    if row.cluster_id is not None:
+        members = list(session.scalars(select(Article).where(Article.cluster_id == row.cluster_id)
+                                       .options(*_with_urls()).order_by(Article.id)))
+    return _story_record(row, members)
+
+
 def article_view(session: Session, article_id: int) -> dict[str, Any] | None:
     """One stored article for `govcrawl show`: its fields and URLs, its cluster (canonical
     member, every copy) and its versions (earlier and later), or None for an unknown id."""
