@@ -113,3 +113,12 @@ def test_scrapinghub_not_worse_than_trafilatura_and_predictions_saved(tmp_path):
         [(e["articleBody"], saved[k]["articleBody"]) for k, e in
          json.loads((eval_dir / "scrapinghub" / "ground-truth.json").read_text(encoding="utf-8")).items()])
     assert rescored["f1"] == pytest.approx(sh["govcrawl"]["body_f1"])
+
+
+def test_eval_check_fails_when_a_section_it_checks_has_no_data(tmp_path):
+    """`eval --check` with no evaluation data evaluated nothing: it must not say "all met"."""
+    done = run_govcrawl("eval", "scrapinghub", "vn", "--data", str(tmp_path), "--check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "all met" not in done.stdout
+    assert "scrapinghub: not evaluated" in done.stdout and "vn: not evaluated" in done.stdout
+    assert failed_bars({"skipped": {}}) == []  # nothing asked, nothing skipped: nothing missed
