@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("targets", nargs="*", metavar="KEY|URL",
                        help="registry keys or start URLs; none: every active portal")
     crawl.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
-    crawl.add_argument("--max-pages", type=int, metavar="N", help="stop after N requests per portal")
+    crawl.add_argument("--max-pages", type=int, metavar="N",
+                       help="stop after N requests per portal (N >= 1; the walk goes on in the next run; "
+                            "default: no limit but GOVCRAWL_PORTAL_MAX_PAGES)")
     crawl.add_argument("-s", dest="settings", action="append", type=_setting_pair, default=[],
                        metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     crawl.add_argument("--registry", metavar="DIR", help="read portal files from DIR instead of the packaged registry")

@@ -45,6 +45,15 @@ def run_crawl(
     out: IO[str] = sys.stdout,
 ) -> int:
     """Crawl, then print the run report (table or JSON); the exit status is the report's."""
+    from crawler.settings_check import overrides_problem
+
+    overrides = list(overrides)
+    if (problem := overrides_problem(overrides)) is not None:
+        print(f"govcrawl: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if max_pages is not None and max_pages < 1:
+        print(f"govcrawl: --max-pages {max_pages}: at least 1 (leave it out for no limit)", file=sys.stderr)
+        return EXIT_USAGE
     try:
         registry = load_registry(Path(registry_dir) if registry_dir else None)
     except RegistryError as exc:

@@ -35,7 +35,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # sitemaps may reach 50 MiB (crawler/spiders/portal.py SITEMAP_MAX_SIZE).
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 # A page whose extraction takes longer fails ("timeout") instead of holding up the pages behind it.
-GOVCRAWL_EXTRACT_TIMEOUT = 30
+GOVCRAWL_EXTRACT_TIMEOUT = 30.0
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 # Small servers time out and return 5xx under load: retry, but not forever.
@@ -44,7 +44,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 # 429/503 retries wait as Retry-After asks (seconds or a date), the host slowed meanwhile, each
 # further refusal doubling the wait; longer than this many seconds: not retried this run.
-GOVCRAWL_RETRY_AFTER_MAX = 120
+GOVCRAWL_RETRY_AFTER_MAX = 120.0
 
 # Proxies: HttpProxyMiddleware (on by default) reads http_proxy / https_proxy / no_proxy.
 HTTPPROXY_ENABLED = True
@@ -96,6 +96,20 @@ GOVCRAWL_PROCESS_WORKERS = -1
 GOVCRAWL_GIVE_UP_AFTER_RUNS = 5
 # Plain progress lines (when stderr is not a terminal) every this many seconds; 0 = none.
 GOVCRAWL_PROGRESS_INTERVAL = 0
+# Incremental runs: listing pages of only known articles read before paging stops; known articles
+# revalidated per portal and run (crawler/state.py).
+GOVCRAWL_LISTING_OVERLAP = 1
+GOVCRAWL_REVALIDATE_MAX = 500
+# Where pages the database did not take are kept (undelivered-run<N>.jsonl; crawler/undelivered.py).
+GOVCRAWL_DEAD_LETTER_DIR = "data"
+# Trap bounds on every portal (crawler/traps.py).
+GOVCRAWL_MAX_URL_CHARS = 2000
+GOVCRAWL_QUERY_VALUES = 1000
+GOVCRAWL_DRY_LISTING_PAGES = 3
+GOVCRAWL_LISTING_DEPTH = 2000
+GOVCRAWL_PORTAL_MAX_PAGES = 50_000
+# The command line that started the run, recorded with it (set by `govcrawl crawl`).
+GOVCRAWL_ARGS = ""
 
 # Health checks of the run report (crawler/health.py); a flagged portal makes `govcrawl crawl`
 # exit with 5. Runs without a new article that make a portal "stalled" (0: never stalled):
