@@ -455,5 +455,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print("Explore: govcrawl export | head -n 1    (or: sqlite3 data/govcrawl.sqlite)")
+    where = f" --db '{args.db}'" if args.db else ""
+    print(f"Explore: govcrawl export{where} | head -n 1    (or: govcrawl runs{where})")
     return code

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
@@ -69,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         server = ReplicaServer(replica, faults=dict(args.fault))
     except ValueError as exc:  # a fault for a portal the replica does not have
         parser.error(str(exc))
+    try:
+        server.start()
+    except OSError as exc:  # another demo, `portalsim serve` or test run holds the replica's addresses
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"portalsim: the replica's addresses (127.0.10.N:8470 …) are taken by another process "
+              f"({exc.strerror}): stop the other demo, `portalsim serve` or test run first", file=sys.stderr)
+        return 1
     with server:
         for p in replica.portals:
             print(f"{p.key:20} {p.family:11} {server.base_url(p.key)}  (alias http://{p.alias_host})", flush=True)

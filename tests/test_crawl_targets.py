@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from portalsim import ReplicaServer, build_replica
 from portalsim.hostile import HostileSite
 from storage import Database
 from storage.models import Portal
@@ -49,3 +50,15 @@ def test_a_url_on_a_registered_host_crawls_that_portal_not_a_twin(tmp_path: Path
     with db.session() as session:
         assert list(session.scalars(select(Portal.key))) == ["langson-thunghiem"]  # no url-… twin
     db.dispose()
+
+
+def test_portalsim_serve_says_in_one_line_that_its_addresses_are_taken() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    with ReplicaServer(build_replica(seed=3, articles=5)):  # holds 127.0.10.N:8470
+        done = subprocess.run([sys.executable, "-m", "portalsim", "serve", "--articles", "5"], capture_output=True,
+                              text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "taken by another process" in done.stderr
