@@ -21,6 +21,8 @@ from crawler import report
 from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_UNDELIVERED,
                          EXIT_USAGE)
 from crawler.feeds import CSV_FIELDS, csv_cell
+from crawler.logs import quiet_per_request_failures
+from crawler.logs import remove as remove_quiet
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
 from storage.db import ENV_VAR
@@ -93,7 +95,12 @@ def run_crawl(
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, portal=",".join(keys) or None, url=",".join(urls) or None,
                   max_pages=max_pages, registry_dir=registry_dir)
-    process.start()
+    quiet = None if verbose else quiet_per_request_failures()
+    try:
+        process.start()
+    finally:
+        if quiet is not None:
+            remove_quiet(quiet)
 
     run_id = crawler.stats.get_value("govcrawl/run_id")
     if run_id is None:

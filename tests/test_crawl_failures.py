@@ -203,3 +203,33 @@ def test_a_failure_waits_for_the_database_lock_off_the_crawl_thread(tmp_path):
         failure = session.scalars(select(Failure)).one()
     assert (failure.kind, failure.url) == ("http", "http://ghost/tin-tuc") and failure.reason.endswith("HTTP 404")
     db.dispose()
+
+
+def test_an_unreachable_portal_is_one_line_in_the_log_and_tracebacks_need_v(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'quiet.sqlite'}"
+    directory = tmp_path / "portals"
+    directory.mkdir()
+    (directory / "test.toml").write_text('''
+[[portal]]
+key = "dead"
+name = "Cổng đã ngừng"
+level = "huyen"
+province = "Lào Cai"
+hosts = ["127.0.10.99:8470"]
+scheme = "http"
+start_points = [{ kind = "listing", url = "http://127.0.10.99:8470/tin-tuc" },
+                { kind = "sitemap", url = "http://127.0.10.99:8470/sitemap.xml" },
+                { kind = "rss", url = "http://127.0.10.99:8470/rss" }]
+''', encoding="utf-8")
+    args = ("crawl", "dead", "--db", db_url, "--registry", str(directory), *FAST_CRAWL, *LOOPBACK_ALLOWED)
+    quiet = run_govcrawl(*args)
+    lines = [line for line in quiet.stderr.splitlines() if "127.0.10.99" in line]
+    assert quiet.returncode == 1 and len(lines) == 1, quiet.stderr  # was 77 lines
+    assert "Traceback" not in quiet.stderr and "further failures of 127.0.10.99:8470" in lines[0]
+    loud = run_govcrawl(*args, "-v")
+    assert "Traceback" in loud.stderr and loud.stderr.count("127.0.10.99") > 3
+    db = Database(db_url)
+    with db.session() as session:  # every failure still recorded
+        assert {f.url for f in session.scalars(select(Failure))} >= {
+            "http://127.0.10.99:8470/tin-tuc", "http://127.0.10.99:8470/sitemap.xml", "http://127.0.10.99:8470/rss"}
+    db.dispose()
