@@ -235,6 +235,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if db is None:
         return EXIT_DATABASE
     out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    if args.bom and args.format == "csv":
+        out.write("\ufeff")
     try:
         with db.session(readonly=True) as session:
             records = repository.iter_export(session)

@@ -49,3 +49,13 @@ def test_runs_on_a_database_without_runs_prints_the_header_and_unknown_ids_are_u
     assert json.loads(run_govcrawl("runs", "--db", db_url, "--json").stdout) == []
     assert run_govcrawl("runs", "1", "--db", db_url).returncode == 2
     assert run_govcrawl("runs", "--limit", "0", "--db", db_url).returncode == 2
+
+
+def test_extract_refuses_an_unknown_family_and_knows_every_family(tmp_path):
+    from cleaning.families import FAMILIES
+    from crawler.cli import FAMILY_CHOICES
+    assert set(FAMILY_CHOICES) == set(FAMILIES)
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><h1>x</h1></body></html>", encoding="utf-8")
+    done = run_govcrawl("extract", "--family", "nonsense", str(page))
+    assert done.returncode == 2 and "invalid choice: 'nonsense'" in done.stderr

@@ -49,3 +49,15 @@ def test_a_csv_feed_has_the_export_columns(tmp_path: Path) -> None:
     rows = list(csv.DictReader((tmp_path / "articles.csv").open(encoding="utf-8")))
     assert rows and list(rows[0])[:3] == ["id", "portal", "title"]
     assert all(row["title"] and row["text"] for row in rows)
+
+
+def test_export_csv_with_bom_opens_in_excel_as_utf8(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'feed.sqlite'}"
+    with ReplicaServer(build_replica(seed=3, articles=5)):
+        assert _scrapy_crawl(db_url, tmp_path / "x.jsonl").returncode == 0
+    plain = run_govcrawl("export", "--db", db_url, "--format", "csv", "-o", str(tmp_path / "plain.csv"))
+    marked = run_govcrawl("export", "--db", db_url, "--format", "csv", "--bom", "-o", str(tmp_path / "bom.csv"))
+    assert plain.returncode == marked.returncode == 0
+    assert (tmp_path / "bom.csv").read_bytes() == b"\xef\xbb\xbf" + (tmp_path / "plain.csv").read_bytes()
+    rows = list(csv.DictReader((tmp_path / "bom.csv").open(encoding="utf-8-sig")))
+    assert rows and rows[0]["id"]  # the first column's name is read without the mark
