@@ -261,5 +261,5 @@ def test_export_csv_renders_page_offset(db: Database, tmp_path) -> None:
     _store(db, URL, art)
     out = tmp_path / "out.csv"
     url = db.url.render_as_string(hide_password=False)
-    assert cmd_export(argparse.Namespace(db=url, format="csv", output=str(out))) == 0
+    assert cmd_export(argparse.Namespace(db=url, format="csv", output=str(out), bom=False)) == 0
     assert "2021-05-22T23:32:00-05:00" in out.read_text(encoding="utf-8")
