@@ -168,3 +168,14 @@ def archive_snapshot(db_url: str) -> dict[str, object]:
     finally:
         engine.dispose()
     return {"articles": articles, "urls": urls, "clusters": clusters, "unplaced": unplaced, "pending": pending}
+
+
+@contextmanager
+def database_pair(backend: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh databases of `backend` ("sqlite" files in `tmp_path`, or "postgresql"): one for a
+    crawl left alone, one for a crawl that is disturbed, to compare their archives."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'straight.sqlite'}", f"sqlite:///{tmp_path / 'disturbed.sqlite'}"
+    else:
+        with fresh_postgres_database() as straight, fresh_postgres_database() as disturbed:
+            yield straight, disturbed

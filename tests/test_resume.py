@@ -9,8 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -20,7 +18,7 @@ from crawler.registry import load_registry
 from portalsim import ReplicaServer, build_replica
 from storage.models import PageState
 from tests.conftest import FAST_CRAWL, ROOT, run_govcrawl
-from tests.storage_fixtures import archive_snapshot, fresh_postgres_database
+from tests.storage_fixtures import archive_snapshot, database_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -31,15 +29,6 @@ STORIES = 240
 def served():
     with ReplicaServer(build_replica(seed=23, articles=STORIES)) as server:
         yield server
-
-
-@contextmanager
-def _databases(backend: str, tmp_path: Path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'straight.sqlite'}", f"sqlite:///{tmp_path / 'killed.sqlite'}"
-    else:
-        with fresh_postgres_database() as straight, fresh_postgres_database() as killed:
-            yield straight, killed
 
 
 def _keys() -> list[str]:
@@ -86,7 +75,7 @@ def _crawl_signalled_after(db_url: str, pages: int, signum: int = signal.SIGKILL
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend, tmp_path):
-    with _databases(backend, tmp_path) as (straight, killed):
+    with database_pair(backend, tmp_path) as (straight, killed):
         _crawl(straight)
         expected = archive_snapshot(straight)
         total = _pages_done(create_engine(straight))

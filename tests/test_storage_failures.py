@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from crawler.registry import load_registry
 from portalsim import ReplicaServer, build_replica
 from storage import Database
 from tests.conftest import FAST_CRAWL, run_govcrawl
-from tests.storage_fixtures import archive_snapshot, fresh_postgres_database
+from tests.storage_fixtures import archive_snapshot, database_pair
 
 pytestmark = pytest.mark.e2e
 STORIES = 30
@@ -43,15 +42,6 @@ def served():
         yield server
 
 
-@contextmanager
-def _databases(backend: str, tmp_path: Path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'straight.sqlite'}", f"sqlite:///{tmp_path / 'failing.sqlite'}"
-    else:
-        with fresh_postgres_database() as straight, fresh_postgres_database() as failing:
-            yield straight, failing
-
-
 def _execute(db_url: str, statements: list[str]) -> None:
     engine = create_engine(db_url)
     with engine.begin() as conn:
@@ -67,7 +57,7 @@ def _crawl(db_url: str, dead_letters: Path):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_a_failing_database_exits_6_and_redelivery_completes_the_archive(served, backend, tmp_path):
-    with _databases(backend, tmp_path) as (straight, failing):
+    with database_pair(backend, tmp_path) as (straight, failing):
         assert _crawl(straight, tmp_path / "unused").returncode == 0
         expected = archive_snapshot(straight)
 
