@@ -63,12 +63,40 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page URL (default: file:// URL of the file)")
     extract.add_argument("--family", choices=FAMILY_CHOICES, help="force a platform family instead of detecting it")
 
-    export = sub.add_parser("export", help="export canonical articles with their URLs")
+    export = sub.add_parser(
+        "export", help="export the stories (canonical article, copies, versions, provenance)",
+        description="One record per story: its canonical article, every copy and version, and provenance "
+                    "(portal, province before and after the 2025 reform, every URL with first/last seen, "
+                    "runs, WARC record). Filters combine (all must hold). With --cursor FILE, only the "
+                    "stories new or changed since the last export with that file (a new article: story, "
+                    "version or near-duplicate copy; a new URL: exact copy), and the file moves on once "
+                    "the output is complete.")
     export.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    export.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet", "pages"), default="jsonl",
+                        help="jsonl (default), csv, parquet (needs -o), or pages: WACZ pages.jsonl with texts")
+    export.add_argument("-o", "--output", metavar="PATH",
+                        help="write here instead of stdout (complete or not at all: renamed into place at the end)")
     export.add_argument("--bom", action="store_true",
                         help="CSV: start with a UTF-8 byte order mark, so Excel reads the Vietnamese right")
+    export.add_argument("--portal", action="append", metavar="KEY",
+                        help="stories with a copy on this portal (repeatable: any of them)")
+    export.add_argument("--province", metavar="NAME",
+                        help="stories with a copy on a portal of this province: after the 2025 reform (all of it) "
+                             "or a pre-2025 one merged into another")
+    export.add_argument("--since", metavar="DATE",
+                        help="YYYY-MM-DD (from its start, Vietnam time) or an ISO date-time; see --since-field")
+    export.add_argument("--since-field", choices=("stored", "published"),
+                        help="stored (default): a copy, version or URL first stored since DATE; "
+                             "published: the story's publication date is DATE or later (undated stories left out)")
+    export.add_argument("--run", type=int, metavar="N", help="stories run N stored something of (new, version, copy)")
+    export.add_argument("--after-id", type=int, metavar="N",
+                        help="stories with an article (content) whose id is above N")
+    export.add_argument("--cursor", metavar="FILE",
+                        help="incremental: only what is new since the export that last moved FILE on "
+                             "(missing: everything), then record the new position in FILE")
+    export.add_argument("--registry", metavar="DIR",
+                        help="read portal files (pre-2025 provinces) from DIR instead of the packaged registry")
+    export.add_argument("--title", help='--format pages: the header\'s "title" (default "govcrawl pages")')
 
     redeliver = sub.add_parser(
         "redeliver", help="store the pages a crawl could not (its undelivered-run<N>.jsonl file)",

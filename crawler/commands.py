@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import json
 import os
@@ -20,7 +19,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler import report
 from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_UNDELIVERED,
                          EXIT_USAGE)
-from crawler.feeds import CSV_FIELDS, csv_cell
 from crawler.logs import quiet_per_request_failures
 from crawler.logs import remove as remove_quiet
 from crawler.registry import RegistryError, load_registry
@@ -231,27 +229,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    db = _open_db(args.db, readonly=True)
+    """Formats, filters and the cursor: crawler/exports.py."""
+    from crawler.exports import UsageError, export, options_from
+
+    try:
+        options = options_from(args)
+    except UsageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    db = _open_db(getattr(args, "db", None), readonly=True)
     if db is None:
         return EXIT_DATABASE
-    out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    if args.bom and args.format == "csv":
-        out.write("\ufeff")
     try:
-        with db.session(readonly=True) as session:
-            records = repository.iter_export(session)
-            if args.format == "jsonl":
-                for record in records:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
-                writer.writeheader()
-                for record in records:
-                    writer.writerow({k: csv_cell(record.get(k)) for k in CSV_FIELDS})
+        return export(db, options)
     finally:
-        if args.output:
-            out.close()
-    return EXIT_OK
+        db.dispose()
 
 
 def _open_db(url: str | None, *, readonly: bool = False) -> Database | None:
