@@ -25,6 +25,9 @@ class PageItem:
     # (crawler/linkfinder.py); `context`: the listing meta it is read with if refused
     candidate: bool = False
     context: dict[str, Any] | None = None
+    # the WARC record of the bytes (crawler/warc.py, storage.captures.WarcRef): for a 304 or an
+    # identical refetch, the earlier record holding them; None with WARC off
+    warc: tuple[str, int, int, str, str] | None = None
 
 
 @dataclass(slots=True)

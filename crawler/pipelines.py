@@ -153,7 +153,7 @@ class StoragePipeline:
             fetched_at=item.fetched_at, portal_id=self.portal_ids[key], status=item.status, etag=item.etag,
             last_modified=item.last_modified, learn_templates=self.state.incremental(key),
             known=self.state.is_known(key, item.url), links=item.links, aliases=item.aliases,
-            candidate=item.candidate))
+            candidate=item.candidate, warc=item.warc))
         if result.outcome == "storage_error":  # the page was kept in the dead-letter file
             self._count_storage_error(key)
             return item

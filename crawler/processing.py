@@ -85,6 +85,9 @@ class PageJob:
     # an article candidate (a link found by the listing structure, its URL shape unknown): a page
     # extraction refuses as a listing is then "refused", recorded as such, not a failure
     candidate: bool = False
+    # the WARC record of the bytes (storage.captures.WarcRef), kept on the page state and the
+    # article's URLs; None: not captured (WARC off), the stored reference stays
+    warc: tuple[str, int, int, str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +441,7 @@ class PageStore:
         crawlstate.record_fetch(self.session, job.portal_id, urls, job.fetched_at,
                                 status=job.status, etag=job.etag, last_modified=job.last_modified,
                                 body_hash=body_hash, content_hash=article.content_hash if article else None,
-                                published=article.published if article else None, kind=kind)
+                                published=article.published if article else None, kind=kind, warc=job.warc)
 
     def store(self, job: PageJob, extracted: Article | tuple[str, str], body_hash: str | None = None) -> PageResult:
         """Store one page in a transaction of its own; a page the database fails on is
@@ -463,7 +466,7 @@ class PageStore:
         article = extracted
         urls = page_urls(job, article)
         outcome = repository.store_page(self.session, portal_key=job.portal_key, urls=urls, article=article,
-                                        seen_at=job.fetched_at, run_id=self.target.run_id)
+                                        seen_at=job.fetched_at, run_id=self.target.run_id, warc=job.warc)
         if job.portal_id:
             self._record_fetch(job, urls, body_hash, article)
         return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"),

@@ -67,7 +67,19 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's RetryMiddleware, in its place, with Retry-After and per-host back-off (crawler/backoff.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.backoff.PoliteRetry": 550,
+    # WARC capture (crawler/warc.py): the response as the server sent it (before redirects,
+    # cookies and decompression act on it), on disk before it goes on to the spider
+    "crawler.warc.WarcCapture": 720,
 }
+# WARC capture of every response (crawler/warc.py); GOVCRAWL_WARC=0 switches it off. The directory:
+# None = $GOVCRAWL_WARC_DIR, else `warc/` beside the SQLite database file (data/warc/ for the
+# default database), else (PostgreSQL) ./data/warc/. Files rotate before passing MAX_SIZE bytes;
+# FSYNC: each write is fsynced before the response goes on (off: flushed to the OS only, which
+# a killed crawl survives but a power loss may not).
+GOVCRAWL_WARC = True
+GOVCRAWL_WARC_DIR: str | None = None
+GOVCRAWL_WARC_MAX_SIZE = 1_000_000_000
+GOVCRAWL_WARC_FSYNC = True
 # PortalActivity: each portal's first/last activity for the run report; PortalProgress: the
 # progress display (off unless GOVCRAWL_PROGRESS_INTERVAL > 0, as `govcrawl crawl` sets it).
 EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500}

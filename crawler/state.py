@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -92,7 +93,8 @@ class CrawlState:
     # -- what the spider did ----------------------------------------------------------------
 
     def listing_done(self, key: str, url: str, kind: str, status: int, discovered: Sequence[tuple[str, str, str]],
-                     *, etag: str | None, last_modified: str | None, lastmods: Sequence[tuple[str, str]]) -> None:
+                     *, etag: str | None, last_modified: str | None, lastmods: Sequence[tuple[str, str]],
+                     warc: Sequence[Any] | None = None) -> None:
         """A listing/sitemap/feed page was read; `discovered`: (url, kind, reason) it queued,
         `lastmods`: (url, lastmod) a sitemap gave. If the database fails, the crawl goes on:
         those URLs are still fetched in this run, and an interrupted walk reads the page again.
@@ -102,7 +104,7 @@ class CrawlState:
         discovered, lastmods = tuple(discovered), tuple(lastmods)  # as they are now
         self._write(f"cannot record the crawl state of {url}", lambda session: crawlstate.record_listing(
             session, portal_id, url, kind, fetched_at, status, discovered, etag=etag, last_modified=last_modified,
-            lastmods=lastmods))
+            lastmods=lastmods, warc=warc))
         # queued ones got theirs on the frontier entry; known ones already noted need nothing
         queued, known = {entry[0] for entry in discovered}, self.portals[key].known
         self.late_lastmods.update((u, lastmod) for u, lastmod in lastmods

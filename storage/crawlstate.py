@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from storage.captures import WARC_COLUMNS, warc_columns
 from storage.db import dialect_insert
 from storage.models import FrontierEntry, PageState, UrlPattern
 from storage.repository import page_time, portal_by_key
@@ -157,15 +158,17 @@ def note_lastmods(session: Session, entries: Sequence[tuple[str, str]]) -> None:
 
 def record_listing(session: Session, portal_id: int, url: str, kind: str, fetched_at: datetime, status: int,
                    discovered: Sequence[tuple[str, str, str]], *, etag: str | None = None,
-                   last_modified: str | None = None, lastmods: Sequence[tuple[str, str]] = ()) -> None:
+                   last_modified: str | None = None, lastmods: Sequence[tuple[str, str]] = (),
+                   warc: Sequence[Any] | None = None) -> None:
     """A listing, sitemap or feed page was read (or answered 304): its state, the URLs it
-    discovered and the <lastmod>s it gave, done."""
+    discovered and the <lastmod>s it gave, done. `warc`: the WARC record of its bytes
+    (storage/captures.py; None keeps the stored one)."""
     # An article stored already (by a page worker, before this transaction) is not queued again:
     # its entry would never leave the frontier, and the portal's walk would never complete.
     fetched = _fetched(session, [url for url, kind, reason in discovered if kind == "article" and reason == "new"])
     queue(session, portal_id, [entry for entry in discovered if entry[0] not in fetched], fetched_at)
     note_lastmods(session, lastmods)
-    _write(session, portal_id, [url], kind, fetched_at, status, etag, last_modified)
+    _write(session, portal_id, [url], kind, fetched_at, status, etag, last_modified, warc=warc)
     session.connection().execute(_DONE, {"urls": [url]})
 
 
@@ -200,22 +203,26 @@ def _fetched(session: Session, urls: Sequence[str]) -> set[str]:
 
 def record_fetch(session: Session, portal_id: int, urls: Sequence[str], fetched_at: datetime, *, status: int,
                  etag: str | None, last_modified: str | None, body_hash: str | None,
-                 content_hash: str | None = None, published: datetime | None = None, kind: str = "article") -> None:
+                 content_hash: str | None = None, published: datetime | None = None, kind: str = "article",
+                 warc: Sequence[Any] | None = None) -> None:
     """An article page was fetched (or answered 304: `body_hash` None keeps the stored one) and
     handled: its state at every URL it answers to, and those URLs leave the frontier. A naive
     `published` is Vietnam time, as everywhere in storage. `kind` "refused": an article
-    candidate whose content said it was no article (not revalidated as one)."""
+    candidate whose content said it was no article (not revalidated as one). `warc`: the WARC
+    record of the bytes (storage/captures.py; None keeps the stored one, as for a 304)."""
     # out of the frontier, with the sitemap <lastmod> noted on the entry (one statement)
     listed = dict(session.connection().execute(_DONE_RETURNING_LASTMOD, {"urls": list(urls)}).all())
     _write(session, portal_id, urls, kind, fetched_at, status, etag, last_modified, body_hash,
-           content_hash, page_time(published), listed)
+           content_hash, page_time(published), listed, warc)
 
 
 _STATE_COLUMNS = ("portal_id", "kind", "first_fetched", "last_fetched", "last_changed", "status", "etag",
-                  "last_modified", "body_hash", "content_hash", "published", "next_check", "listed_lastmod")
+                  "last_modified", "body_hash", "content_hash", "published", "next_check", "listed_lastmod",
+                  *WARC_COLUMNS)
 _EXISTING = select(PageState.url, PageState.first_fetched, PageState.last_changed, PageState.etag,
                    PageState.last_modified, PageState.body_hash, PageState.content_hash, PageState.published,
-                   PageState.listed_lastmod).where(PageState.url.in_(bindparam("urls", expanding=True)))
+                   PageState.listed_lastmod, *(getattr(PageState, column) for column in WARC_COLUMNS)
+                   ).where(PageState.url.in_(bindparam("urls", expanding=True)))
 
 
 def _upsert_states(insert: Any) -> Any:
@@ -235,12 +242,14 @@ def _given_or_stored(value: Any, old: Any, column: str) -> Any:
 def _write(session: Session, portal_id: int, urls: Sequence[str], kind: str, fetched_at: datetime, status: int,
            etag: str | None, last_modified: str | None, body_hash: str | None = None,
            content_hash: str | None = None, published: datetime | None = None,
-           listed: dict[str, str | None] | None = None) -> None:
+           listed: dict[str, str | None] | None = None, warc: Sequence[Any] | None = None) -> None:
     """The page's state at each of `urls`, merged with what is stored: a 304 keeps the stored
-    validators and body hash, and a value not given keeps the stored one."""
+    validators and body hash, and a value not given keeps the stored one (the WARC reference
+    too: all five columns or none)."""
     conn = session.connection()  # Core: every fetched page runs this
     existing = {row.url: row for row in conn.execute(_EXISTING, {"urls": list(urls)})}
     full_response = status != 304 or etag is not None or last_modified is not None
+    given_warc = warc_columns(warc)
     rows = []
     for url in urls:
         old = existing.get(url)
@@ -258,6 +267,7 @@ def _write(session: Session, portal_id: int, urls: Sequence[str], kind: str, fet
             "published": page_published,
             "next_check": next_check(fetched_at, page_published, first) if kind == "article" else None,
             "listed_lastmod": _given_or_stored((listed or {}).get(url), old, "listed_lastmod"),
+            **(given_warc or {column: getattr(old, column) if old else None for column in WARC_COLUMNS}),
         })
     conn.execute(_built(session, "upsert_states", _upsert_states), rows)
 

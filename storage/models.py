@@ -172,6 +172,14 @@ class ArticleUrl(Base):
     unit: Mapped[str | None] = mapped_column(Text)
     source_tag: Mapped[str | None] = mapped_column(Text)
     attribution: Mapped[str | None] = mapped_column(Text)
+    # the WARC record of the page that served this article at this URL (crawler/warc.py): file
+    # name in the WARC directory, offset and length of the gzip member, WARC-Payload-Digest
+    # ("sha1:<base32>") and the payload's SHA-256 (hex); NULL when captured with WARC off
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    warc_digest: Mapped[str | None] = mapped_column(String(64))
+    warc_sha256: Mapped[str | None] = mapped_column(String(64))
 
     article: Mapped[Article] = relationship(back_populates="urls")
     portal: Mapped[Portal] = relationship()
@@ -328,6 +336,13 @@ class PageState(Base):
     next_check: Mapped[datetime | None] = mapped_column(index=True)  # articles: revalidate after
     # the <lastmod> a sitemap gave this URL when last read: a different one means it changed
     listed_lastmod: Mapped[str | None] = mapped_column(Text)
+    # the WARC record holding the bytes `body_hash` describes (as ArticleUrl.warc_*): a 304 or an
+    # identical refetch is a revisit record that points at this one, and leaves it in place
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    warc_digest: Mapped[str | None] = mapped_column(String(64))
+    warc_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class FrontierEntry(Base):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, sele
 
 from cleaning.article import Article as CleanArticle
 from storage import clusters
+from storage.captures import warc_columns
 from storage.db import StorageError
 from storage.models import (
     LEVEL_RANK,
@@ -331,6 +332,7 @@ def store_article(
     article: CleanArticle,
     seen_at: datetime,
     run_id: int | None,
+    warc: Sequence[Any] | None = None,
 ) -> StoreOutcome:
     """Store one fetched copy of an article (idempotent; never commits).
 
@@ -350,6 +352,8 @@ def store_article(
     caught, the row re-read, and the copy treated as a duplicate / seen.
 
     Naive `article.published` / `updated` are read as Vietnam time; `seen_at` must be aware.
+    `warc`: the WARC record of the page (storage/captures.py), kept on the URL's row (None:
+    the row keeps what it has).
     """
     if not _HEX64.fullmatch(article.content_hash or ""):
         raise ValueError(f"{url}: content_hash must be 64 lowercase hex digits")
@@ -361,7 +365,7 @@ def store_article(
     if link is not None:
         target = session.get_one(Article, link.article_id)
         if target.content_hash == article.content_hash:
-            _touch(link, target, seen_at)
+            _touch(link, target, seen_at, warc)
             return StoreOutcome("seen", target.id, target.canonical_url == url)
         logger.info(
             "URL %s now serves different content (%s -> %s); keeping the old article %s",
@@ -396,12 +400,13 @@ def store_article(
         row.last_seen = max(row.last_seen, seen_at)
 
     if link is not None:  # known URL, changed content: move it to this article
-        _move_link(link, row, portal, copy, article)
+        _move_link(link, row, portal, copy, article, warc)
         return StoreOutcome("version" if kind == "new" else kind, row.id, canonical)
 
     conflict = _insert_url(session, dict(
         article_id=row.id, portal_id=portal.id, url=url, published=copy.published,
-        first_seen=seen_at, last_seen=seen_at, first_run_id=run_id, **_copy_metadata(article)))
+        first_seen=seen_at, last_seen=seen_at, first_run_id=run_id, **_copy_metadata(article),
+        **warc_columns(warc)))
     if conflict is None:
         return StoreOutcome(kind, row.id, canonical)
 
@@ -411,9 +416,9 @@ def store_article(
     if link is None:  # not a uniqueness conflict after all (e.g. unknown run_id)
         raise StorageError(f"{url}: cannot record URL: {conflict.orig}") from conflict
     if link.article_id == row.id:
-        _touch(link, row, seen_at)
+        _touch(link, row, seen_at, warc)
         return StoreOutcome("seen" if kind == "duplicate" else kind, row.id, canonical)
-    _move_link(link, row, portal, copy, article)
+    _move_link(link, row, portal, copy, article, warc)
     return StoreOutcome(kind, row.id, canonical)
 
 
@@ -425,6 +430,7 @@ def store_page(
     article: CleanArticle,
     seen_at: datetime,
     run_id: int | None,
+    warc: Sequence[Any] | None = None,
 ) -> StoreOutcome:
     """Store one fetched page that answers to several URLs (its rel=canonical, the URL fetched,
     the URL requested before a redirect): `store_article` for the first, then the others are
@@ -435,7 +441,7 @@ def store_page(
         raise ValueError("store_page needs at least one URL")
     _lock_content(session, article.content_hash)
     first = store_article(session, portal_key=portal_key, url=urls[0], article=article,
-                          seen_at=seen_at, run_id=run_id)
+                          seen_at=seen_at, run_id=run_id, warc=warc)
     kinds = {first.kind}
     for url in urls[1:]:
         link = _url_row(session, url)
@@ -446,13 +452,13 @@ def store_page(
             conflict = _insert_url(session, dict(
                 article_id=first.article_id, portal_id=portal.id, url=url, published=copy_published,
                 first_seen=_aware(seen_at, "seen_at"), last_seen=_aware(seen_at, "seen_at"),
-                first_run_id=run_id, **_copy_metadata(article)))
+                first_run_id=run_id, **_copy_metadata(article), **warc_columns(warc)))
             if conflict is None:
                 kinds.add("duplicate")
                 continue
         # Known URL (or inserted concurrently): the general path handles touch and moves.
         kinds.add(store_article(session, portal_key=portal_key, url=url, article=article,
-                                seen_at=seen_at, run_id=run_id).kind)
+                                seen_at=seen_at, run_id=run_id, warc=warc).kind)
     kind: OutcomeKind = next(k for k in ("new", "version", "duplicate", "seen") if k in kinds)  # type: ignore[assignment]
     return StoreOutcome(kind, first.article_id, first.canonical)
 
@@ -471,9 +477,11 @@ def _lock_content(session: Session, content_hash: str) -> None:
         session.execute(_LOCK_CONTENT, {"class": _CONTENT_LOCK_CLASS, "key": key})
 
 
-def _touch(link: ArticleUrl, row: Article, seen_at: datetime) -> None:
+def _touch(link: ArticleUrl, row: Article, seen_at: datetime, warc: Sequence[Any] | None = None) -> None:
     link.last_seen = max(link.last_seen, seen_at)
     row.last_seen = max(row.last_seen, seen_at)
+    for column, value in warc_columns(warc).items():  # the latest capture that served it
+        setattr(link, column, value)
 
 
 def _copy_metadata(article: CleanArticle) -> dict[str, Any]:
@@ -484,7 +492,9 @@ def _copy_metadata(article: CleanArticle) -> dict[str, Any]:
 
 
 def _move_link(link: ArticleUrl, row: Article, portal: _PortalRef, copy: _Copy,
-               article: CleanArticle | None = None) -> None:
+               article: CleanArticle | None = None, warc: Sequence[Any] | None = None) -> None:
+    for column, value in warc_columns(warc).items():
+        setattr(link, column, value)
     link.article_id = row.id
     link.portal_id = portal.id
     link.published = copy.published

@@ -265,7 +265,7 @@ class PortalSpider(scrapy.Spider):
                                     [(r.url, r.meta["kind"], "revalidate" if r.meta.get("revalidate") else "new")
                                      for r in requests],
                                     etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-                                    lastmods=lastmods)
+                                    lastmods=lastmods, warc=response.meta.get("warc"))
         return requests
 
     # -- callbacks ------------------------------------------------------------------------
@@ -487,7 +487,7 @@ class PortalSpider(scrapy.Spider):
                             response.request.url if response.request else response.url]
         if response.status == 304:  # revalidated: unchanged, nothing to extract
             yield PageItem(portal_key=portal.key, url=requested, final_url=response.url, body=b"", encoding=None,
-                           fetched_at=datetime.now(UTC), status=304)
+                           fetched_at=datetime.now(UTC), status=304, warc=response.meta.get("warc"))
             return
         if not isinstance(response, TextResponse):
             yield FailureItem(portal.key, requested, "not_html",
@@ -540,6 +540,7 @@ class PortalSpider(scrapy.Spider):
             aliases=tuple(hops[:-1]),  # redirect hops between the requested and the final URL
             candidate=bool(response.meta.get("candidate")),
             context=response.meta.get("context"),
+            warc=response.meta.get("warc"),  # its WARC record (crawler/warc.py), written before it got here
         )
         yield from related
         yield from self._drain()
