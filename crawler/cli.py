@@ -1,5 +1,5 @@
 """The `govcrawl` command line: crawl, runs, extract, export, redeliver, dedup, backup, show, portals,
-eval, demo.
+eval, warc, demo.
 
 Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
 or a quality bar was missed (eval --check); 2 usage error; 3 the database is unusable; 4 the
@@ -158,6 +158,23 @@ def build_parser() -> argparse.ArgumentParser:
                                "authors and captions >= 0.95, no leak, no clock or event date), govcrawl at least "
                                "trafilatura on ScrapingHub and on foreign authors; with --layouts, the bars for "
                                "layouts never seen (body F1, title, published >= 0.98, authors >= 0.95, no leak)")
+
+    warc = sub.add_parser(
+        "warc", help="the WARC captures: list the files, pack a run into a WACZ",
+        description="The WARC files crawls write (crawler/warc.py). The directory: --dir, else "
+                    "$GOVCRAWL_WARC_DIR, else warc/ beside the SQLite database (data/warc/ for the default one).")
+    warc_sub = warc.add_subparsers(dest="warc_command", required=True)
+    warc_list = warc_sub.add_parser("list", help="the WARC files: run, size, records, indexed or still open")
+    warc_pack = warc_sub.add_parser(
+        "pack", help="one run's captures as a WACZ (ReplayWeb.page, pywb)",
+        description="Write a WACZ 1.1.1 (py-wacz) holding the run's WARC files, the earlier files its revisit "
+                    "records refer to, a CDXJ index, its article pages with their titles, and datapackage.json "
+                    "with the SHA-256 of each part.")
+    warc_pack.add_argument("run_id", type=int, metavar="RUN", help="the run (`govcrawl runs` lists them)")
+    warc_pack.add_argument("-o", "--output", metavar="FILE", help="the WACZ to write (default govcrawl-run<RUN>.wacz)")
+    for command in (warc_list, warc_pack):
+        command.add_argument("--dir", metavar="DIR", help="the WARC directory (see `govcrawl warc -h`)")
+        command.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
 
     demo = sub.add_parser("demo", help="offline demo: serve replica portals on loopback and crawl them")
     demo.add_argument("--articles", type=int, default=240, help="stories in the replica (default 240)")

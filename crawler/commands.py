@@ -116,13 +116,32 @@ def run_crawl(
     if run is None or run.status == "running":  # closing the run failed: no report to print
         print(f"govcrawl: run {run_id} was not closed and has no report (see the log above)", file=sys.stderr)
         return _undelivered(undelivered, db) or EXIT_FAILED
+    captured = _warc_summary(crawler.stats)
     if as_json:
-        print(json.dumps(report.report_json(run, rows), ensure_ascii=False, indent=1), file=out)
+        print(json.dumps({**report.report_json(run, rows), **({"warc": captured} if captured else {})},
+                         ensure_ascii=False, indent=1), file=out)
     else:
         report.print_run(run, rows, db.display_url, out)
+        if captured:
+            print(_warc_line(captured), file=out)
     if run.status == "interrupted":
         return EXIT_INTERRUPTED
     return _undelivered(undelivered, db) or report.exit_code(rows)
+
+
+def _warc_summary(stats: Any) -> dict[str, Any] | None:
+    """What the run wrote as WARC (crawler/warc.py stats), or None with WARC off."""
+    directory = stats.get_value("govcrawl/warc/dir")
+    if directory is None:
+        return None
+    return {"dir": directory, **{name: stats.get_value(f"govcrawl/warc/{name}", 0)
+                                 for name in ("files", "bytes", "records", "revisits", "errors")}}
+
+
+def _warc_line(w: dict[str, Any]) -> str:
+    errors = f"; {w['errors']} responses NOT captured (see the log)" if w["errors"] else ""
+    return (f"WARC: {w['records']} responses ({w['revisits']} revisits) in {w['files']} files, "
+            f"{w['bytes'] / 1e6:.1f} MB, in {w['dir']}{errors}")
 
 
 def _undelivered(path: Path, db: Database) -> int | None:
@@ -353,6 +372,38 @@ def cmd_redeliver(args: argparse.Namespace) -> int:
     return EXIT_UNDELIVERED if result.left else EXIT_OK
 
 
+def cmd_warc(args: argparse.Namespace) -> int:
+    """`govcrawl warc list` / `govcrawl warc pack RUN` (crawler/wacz.py)."""
+    from crawler.wacz import PackError, pack_run, print_files
+    from crawler.warc import warc_dir
+
+    directory = warc_dir(args.dir, args.db)
+    if args.warc_command == "list":
+        if not directory.is_dir():
+            print(f"govcrawl: no WARC directory {directory.resolve()} (--dir DIR, or $GOVCRAWL_WARC_DIR)",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        print_files(directory)
+        return EXIT_OK
+    db = _open_db(args.db, readonly=True)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session(readonly=True) as session:
+            if get_run(session, args.run_id) is None:
+                print(f"govcrawl: no run with id {args.run_id} (`govcrawl runs` lists them)", file=sys.stderr)
+                return EXIT_USAGE
+        output = Path(args.output or f"govcrawl-run{args.run_id}.wacz")
+        packed = pack_run(directory, args.run_id, output, db)
+    except PackError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        db.dispose()
+    print(packed.describe())
+    return EXIT_OK
+
+
 def cmd_dedup(args: argparse.Namespace) -> int:
     from storage.clusters import recluster
 
@@ -441,7 +492,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the replica portals in a child process (the other core) and crawl them."""
     registry = load_registry()
     keys = [p.key for p in registry if p.replica]
-    print(f"Starting {len(keys)} replica portals with {args.articles} stories on 127.0.10.x:8470 …")
+    port = registry.get(keys[0]).hosts[0].rsplit(":", 1)[1]
+    print(f"Starting {len(keys)} replica portals with {args.articles} stories on 127.0.10.x:{port} …")
     server = subprocess.Popen(
         [sys.executable, "-m", "portalsim", "serve", "--articles", str(args.articles)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

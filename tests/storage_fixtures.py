@@ -13,6 +13,7 @@ import tempfile
 import hashlib
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -69,9 +70,19 @@ def fresh_postgres_database() -> Iterator[str]:
     name = f"govcrawl_test_{secrets.token_hex(6)}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    # a crawl into it writes its WARC files (crawler/warc.py) to $GOVCRAWL_WARC_DIR, as a PostgreSQL
+    # database has no file to put them beside: a temporary directory, never the working tree's data/
+    warc_dir = tempfile.mkdtemp(prefix=f"{name}-warc-")
+    previous = os.environ.get("GOVCRAWL_WARC_DIR")
+    os.environ["GOVCRAWL_WARC_DIR"] = warc_dir
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
+        if previous is None:
+            os.environ.pop("GOVCRAWL_WARC_DIR", None)
+        else:
+            os.environ["GOVCRAWL_WARC_DIR"] = previous
+        shutil.rmtree(warc_dir, ignore_errors=True)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
