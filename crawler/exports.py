@@ -217,9 +217,11 @@ class Cursor:
                              f"now {json.dumps(filters)}): give the same filters, or another cursor file")
         return cls(filters, *positions)
 
-    def write(self, path: Path, *, stories: int, now: datetime) -> None:
-        """Atomically: the whole new file or the old one, never half of it."""
-        data = {"format": CURSOR_FORMAT, "written": now.isoformat(), "stories": stories, "filters": self.filters,
+    def write(self, path: Path, *, stories: int, now: datetime, database: str = "") -> None:
+        """Atomically: the whole new file or the old one, never half of it. `stories` (how many
+        the export wrote) and `database` are for people reading it."""
+        data = {"format": CURSOR_FORMAT, "written": now.isoformat(), "database": database, "stories": stories,
+                "filters": self.filters,
                 **{name: {"after": pos.after, "pending": sorted([i, t] for i, t in pos.pending.items())}
                    for name, pos in (("articles", self.articles), ("urls", self.urls))}}
         _replace_atomically(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
@@ -337,7 +339,7 @@ def parquet_schema() -> Any:
     strings = pa.list_(s)
     warc = pa.struct([("file", s), ("offset", i64), ("length", i64), ("digest", s), ("sha256", s)])
     return pa.schema([
-        pa.field("story_id", i64, nullable=False), ("id", i64), ("cluster_id", i64), ("content_hash", s),
+        pa.field("story_id", i64, nullable=False), ("id", i64), ("content_hash", s),
         ("title", s), ("text", s), ("summary", s),
         ("published", ts), ("date_source", s), ("updated", ts),
         ("published_offset", pa.int16()), ("updated_offset", pa.int16()), ("offsets_recorded", pa.bool_()),
@@ -347,7 +349,7 @@ def parquet_schema() -> Any:
         ("category", strings), ("source_tag", s), ("attribution", s), ("cms_user", s), ("view_count", i64),
         ("language", s), ("family", s), ("template_lines", strings),
         ("canonical_url", s), ("portal", pa.struct([("key", s), ("name", s)])), ("urls", strings),
-        ("first_seen", ts), ("last_seen", ts), ("version_note", s),
+        ("first_seen", ts), ("last_seen", ts), ("cluster_id", i64), ("version_note", s),
         ("copies", pa.list_(pa.struct([
             ("article_id", i64), ("portal", s), ("published", ts), ("title", s), ("authors", strings),
             ("unit", s), ("source_tag", s), ("attribution", s), ("urls", strings)]))),
@@ -392,12 +394,12 @@ class ParquetSink:
     """Row groups of PARQUET_BATCH stories written as they fill (pyarrow.parquet.ParquetWriter):
     memory holds one batch, whatever the export's size."""
 
-    def __init__(self, path: str, batch: int = PARQUET_BATCH) -> None:
+    def __init__(self, path: str, batch: int | None = None) -> None:
         import pyarrow.parquet as pq
 
         self.schema = parquet_schema()
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self.batch = batch
+        self.batch = batch or PARQUET_BATCH
         self.rows: list[dict[str, Any]] = []
 
     def write(self, story: store.Story) -> None:
@@ -465,18 +467,22 @@ def export(db: Database, options: ExportOptions, *, out: IO[str] | None = None, 
             filters = _filters(options, province)
             cursor = Cursor.read(options.cursor, filters) if options.cursor else None
             changed = None
+            if cursor is not None and (top_article < cursor.articles.after or top_url < cursor.urls.after):
+                print(f"govcrawl: warning: cursor {options.cursor} has read up to article {cursor.articles.after} "
+                      f"and URL {cursor.urls.after}, past this database's last ({top_article}, {top_url}): "
+                      "was it made for another database?", file=err)
             if cursor is not None:
                 changed = store.ChangeWindow(_window(cursor.articles, top_article), _window(cursor.urls, top_url))
             elif options.after_id is not None:
                 changed = store.ChangeWindow(articles=store.IdWindow(options.after_id, top_article))
             selection = store.Selection(portal_ids=portal_ids, since=options.since, since_field=options.since_field,
                                         run=run, changed=changed)
-            stories = _write(session, selection, before, options, out)
+            stories, pages = _write(session, selection, before, options, out)
             if cursor is not None:
                 assert options.cursor is not None
                 cursor.articles = _advance(session, "articles", cursor.articles, top_article, now)
                 cursor.urls = _advance(session, "article_urls", cursor.urls, top_url, now)
-                cursor.write(options.cursor, stories=stories, now=now)
+                cursor.write(options.cursor, stories=stories, now=now, database=db.display_url)
     except UsageError as exc:
         print(f"govcrawl: {exc}", file=err)
         return EXIT_USAGE
@@ -494,16 +500,17 @@ def export(db: Database, options: ExportOptions, *, out: IO[str] | None = None, 
         return EXIT_FAILED
     if options.output or options.cursor or options.after_id is not None:
         where = options.output or "stdout"
-        print(f"govcrawl: exported {stories} stories ({options.format}) to {where}; the archive's last article id "
+        what = f"{stories} stories" + (f" ({pages} pages)" if options.format == "pages" else "")
+        print(f"govcrawl: exported {what} ({options.format}) to {where}; the archive's last article id "
               f"is {top_article}, last URL id {top_url}"
               + (f"; cursor {options.cursor} moved on" if options.cursor else ""), file=err)
     return EXIT_OK
 
 
 def _write(session: Any, selection: store.Selection, before: Mapping[str, str | None], options: ExportOptions,
-           out: IO[str] | None) -> int:
+           out: IO[str] | None) -> tuple[int, int]:
     """Write every selected story; with -o, into a temporary file renamed over PATH once
-    complete (a failed export never leaves half a file under the name). The count."""
+    complete (a failed export never leaves half a file under the name). (stories, pages)."""
     target = Path(options.output) if options.output else None
     tmp: Path | None = None
     handle: IO[str] | None = None
@@ -542,7 +549,7 @@ def _write(session: Any, selection: store.Selection, before: Mapping[str, str | 
             tmp = None
         else:
             stream.flush()
-        return count
+        return count, getattr(sink, "pages", 0)
     finally:
         if handle is not None:
             handle.close()
