@@ -13,7 +13,8 @@ from typing import Any
 
 from scrapy.exporters import CsvItemExporter, JsonItemExporter, JsonLinesItemExporter, XmlItemExporter
 
-# the columns `govcrawl export --format csv` writes (crawler/commands.py)
+# a feed's CSV columns, and the first columns of `govcrawl export --format csv` (crawler/exports.py adds
+# the story's provenance columns after them)
 CSV_FIELDS = ("id", "portal", "title", "published", "authors", "unit", "canonical_url", "urls", "text",
               "summary", "captions", "content_hash")
 
