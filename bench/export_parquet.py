@@ -8,7 +8,8 @@ story in ten also has an exact copy on another portal, one in twenty a near-dupl
 in twenty a new version of its page. Then, each in a fresh child process so that the figures are
 the export's alone: `govcrawl export --format parquet` and `--format jsonl` of every story, and
 the Parquet export of the last quarter (`--after-id`) to show that memory does not grow with the
-export's size. Per export: wall time, peak RSS (getrusage) and the RSS before it started; in a
+export's size. Per export: wall time, peak RSS (getrusage) and the RSS just before it started
+(the imports and the open database: what any govcrawl command holds); in a
 second run of the Parquet export, the peak of Python's heap (tracemalloc) and of Arrow's memory
 pool.
 """
@@ -132,6 +133,14 @@ def build(path: Path, stories: int) -> dict[str, int]:
     return counts
 
 
+def _current_rss_kb() -> int:
+    """This process's resident set now (getrusage only knows the peak so far)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child(fmt: str, db_url: str, out: str, after_id: int | None, trace: bool) -> dict[str, float]:
     """One export in this process: its figures (RSS from getrusage: kilobytes on Linux)."""
     import tracemalloc
@@ -143,7 +152,7 @@ def child(fmt: str, db_url: str, out: str, after_id: int | None, trace: bool) ->
 
     db = Database(db_url, create=False)
     db.check()
-    start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start_rss = _current_rss_kb()
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
@@ -222,7 +231,7 @@ def main() -> None:
     for name in ("parquet", "jsonl", "parquet_last_quarter"):
         r = results[name]
         print(f"{name:22} {r['rows']:6} stories  {r['wall_s']:7.2f} s  {r['rows'] / r['wall_s']:7.0f} stories/s  "
-              f"peak RSS {r['rss_peak_mb']:6.1f} MB (before: {r['rss_start_mb']:.1f})  {r['bytes'] / 2**20:7.1f} MB")
+              f"peak RSS {r['rss_peak_mb']:6.1f} MB (at start: {r['rss_start_mb']:.1f})  {r['bytes'] / 2**20:7.1f} MB")
     t = results["parquet_traced"]
     print(f"parquet, traced: Python heap peak {t['python_heap_peak_mb']} MB, Arrow pool peak "
           f"{t['arrow_pool_peak_mb']} MB ({t['wall_s']} s under tracemalloc)")

@@ -27,6 +27,7 @@ registry knows (a portal's pre-2025 province) comes in as a plain mapping.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -243,6 +244,7 @@ def portal_table(session: Session, province_before: Mapping[str, str | None] | N
 _WARC_PREFIX = "warc_"
 
 
+@functools.cache
 def warc_columns() -> tuple[str, ...]:
     """The `warc_*` attributes of ArticleUrl (none before WARC capture's migration)."""
     return tuple(attr.key for attr in ArticleUrl.__mapper__.column_attrs if attr.key.startswith(_WARC_PREFIX))
