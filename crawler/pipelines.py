@@ -22,10 +22,10 @@ from crawler.health import Thresholds
 from crawler.items import FailureItem, PageItem
 from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers
 from crawler.feeds import StoredArticle
-from crawler.undelivered import failure_record, write_dead_letter
+from crawler.undelivered import failure_record, run_record, write_dead_letter
 from crawler.runs import assess_health, portal_records, portal_stats
 from crawler.state import CrawlState
-from storage import Database, clusters, repository
+from storage import Database, StorageError, clusters, repository
 from storage.runs import PortalRunStats, finish_run, start_run
 
 logger = logging.getLogger(__name__)
@@ -128,13 +128,24 @@ class StoragePipeline:
                            "the next run resumes it", reason, self.run_id)
         else:  # portals read to the end (not capped, nor started at one URL only): next run incremental
             partial = getattr(self.spider, "partial", set())
-            self.state.finish(key for key, s in stats.items()
-                              if s.status != "failed" and key not in partial
-                              and not self.stats.get_value(f"govcrawl/{key}/capped"))
-        with self.db.session() as session, session.begin():
-            if status != "interrupted":
-                assess_health(session, self.run_id, stats, self.thresholds)
-            finish_run(session, self.run_id, status, stats)
+            try:
+                self.state.finish(key for key, s in stats.items()
+                                  if s.status != "failed" and key not in partial
+                                  and not self.stats.get_value(f"govcrawl/{key}/capped"))
+            except (SQLAlchemyError, StorageError) as exc:  # nothing lost: the next run walks them again
+                logger.error("cannot mark the portals' walks complete (%s): the next run walks them again", exc)
+        try:
+            with self.db.session() as session, session.begin():
+                if status != "interrupted":
+                    assess_health(session, self.run_id, stats, self.thresholds)
+                finish_run(session, self.run_id, status, stats)
+        except (SQLAlchemyError, StorageError) as exc:
+            # the run's record goes where its pages went: `redeliver` closes the run with it
+            path = self.dead_letter_dir / f"undelivered-run{self.run_id}.jsonl"
+            logger.error("cannot close run %s (%s); its record is kept in %s", self.run_id, exc, path)
+            write_dead_letter(path, run_record(self.run_id, status, stats,
+                                               self.thresholds, status != "interrupted",
+                                               f"{type(exc).__name__}: {exc}"))
 
     async def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:
         if isinstance(item, FailureItem):

@@ -743,7 +743,8 @@ def load_file(path: Path) -> list[Portal]:
     shown = _display(path)
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read()
+        data = tomllib.loads(_replica_addresses(path, raw.decode("utf-8")))
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"not valid TOML: {exc}", file=shown) from None
     except UnicodeDecodeError as exc:
@@ -753,6 +754,8 @@ def load_file(path: Path) -> list[Portal]:
                             file=shown) from None
     except OSError as exc:
         raise RegistryError(f"cannot read: {exc}", file=shown) from None
+    except ValueError as exc:  # GOVCRAWL_REPLICA_PORT is no port (the replica file follows it)
+        raise RegistryError(str(exc), file=shown) from None
     extra = [k for k in data if k != "portal"]
     if extra:
         raise RegistryError(
@@ -786,6 +789,19 @@ def load_file(path: Path) -> list[Portal]:
 
 def _slug_of(province: str) -> str:
     return next(slug for slug, name in PROVINCE_SLUGS.items() if name == province)
+
+
+REPLICA_FILE = PORTALS_DIR / "replica.toml"
+
+
+def _replica_addresses(path: Path, text: str) -> str:
+    """The bundled replica registry names port 8470; its portals listen on `replica_port()`
+    (GOVCRAWL_REPLICA_PORT, portalsim/model.py), which the file follows."""
+    if path.resolve() != REPLICA_FILE.resolve():
+        return text
+    from portalsim.model import CONTRACT_PORT, replica_port  # the replica's tooling, needed here only
+    port = replica_port()
+    return text if port == CONTRACT_PORT else text.replace(f":{CONTRACT_PORT}", f":{port}")
 
 
 def load_registry(directory: Path | None = None) -> Registry:

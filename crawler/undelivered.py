@@ -5,7 +5,10 @@ goes to `undelivered-run<N>.jsonl` beside the database, one JSON object per line
 
 * a page: `{"page": {every PageJob field; "body_b64": the bytes fetched}, "portal", "url",
   "run_id", "error", "at"}`: with it the page is stored later exactly as the crawl would have;
-* a failure record: `{"failure": {"kind", "reason"}, "portal", "url", "run_id", "error", "at"}`.
+* a failure record: `{"failure": {"kind", "reason"}, "portal", "url", "run_id", "error", "at"}`;
+* the run's closing record, when the run itself could not be closed: `{"run": {"status",
+  "finished_at", "portals": {key: PortalRunStats fields}, "thresholds", "assess_health"},
+  "run_id", "error", "at"}` — redelivered last, it closes the run as the crawl would have.
 
 The run that wrote such a file exits with status 6 and names it; `govcrawl redeliver FILE`
 stores its records and leaves in the file only those that failed again.
@@ -45,6 +48,32 @@ def failure_record(portal_key: str, url: str, kind: str, reason: str, run_id: in
     """The record of a failure row the database did not take."""
     return {"portal": portal_key, "url": url, "run_id": run_id, "error": error,
             "failure": {"kind": kind, "reason": reason}}
+
+
+def run_record(run_id: int, status: str, portals: dict[str, Any], thresholds: Any, assess_health: bool,
+               error: str) -> dict[str, Any]:
+    """The record of a run the database could not close: its status and per-portal counters
+    (PortalRunStats), and the health thresholds it is judged by."""
+    return {"run_id": run_id, "portal": None, "url": None, "error": error,
+            "run": {"status": status, "finished_at": datetime.now(UTC).isoformat(),
+                    "portals": {key: _plain(dataclasses.asdict(stats)) for key, stats in portals.items()},
+                    "thresholds": dataclasses.asdict(thresholds), "assess_health": assess_health}}
+
+
+def run_fields(record: dict[str, Any], stats_type: type) -> dict[str, Any]:
+    """{portal key: `stats_type`} of a run record, datetimes read back."""
+    portals = {}
+    for key, fields in record["run"]["portals"].items():
+        fields = dict(fields)
+        for name in ("started_at", "finished_at"):
+            if fields.get(name):
+                fields[name] = datetime.fromisoformat(fields[name])
+        portals[key] = stats_type(**fields)
+    return portals
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
 
 
 def job_fields(record: dict[str, Any], job_type: type) -> dict[str, Any]:

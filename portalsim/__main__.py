@@ -8,7 +8,8 @@ import sys
 import threading
 
 from portalsim.faults import FAULTS, parse_fault
-from portalsim.replica import build_replica
+from portalsim.model import PORT_VARIABLE
+from portalsim.replica import PORT, build_replica
 from portalsim.server import ReplicaServer
 
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="the next day: M older stories edited, one paragraph added (default 0)")
         p.add_argument("--layouts", type=_count, default=0, metavar="N",
                        help="serve N portals drawn from the layout grammar instead of the six families "
-                            "(127.0.20.i:8470; layout seeds >= 1000 are held out)")
+                            "(127.0.20.i:PORT; layout seeds >= 1000 are held out)")
         p.add_argument("--layout-seed", type=_count, default=0, metavar="S",
                        help="the first layout seed (default 0)")
         if name == "truth":
@@ -75,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # another demo, `portalsim serve` or test run holds the replica's addresses
         if exc.errno != errno.EADDRINUSE:
             raise
-        print(f"portalsim: the replica's addresses (127.0.10.N:8470 …) are taken by another process "
-              f"({exc.strerror}): stop the other demo, `portalsim serve` or test run first", file=sys.stderr)
+        print(f"portalsim: the replica's addresses (127.0.10.N:{PORT} …) are taken by another process "
+              f"({exc.strerror}): stop the other demo, `portalsim serve` or test run first, or serve "
+              f"on another port with {PORT_VARIABLE}=N", file=sys.stderr)
         return 1
     with server:
         for p in replica.portals:

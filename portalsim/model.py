@@ -1,9 +1,25 @@
 """Public data types: portals and ground truth."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+CONTRACT_PORT = 8470
+PORT_VARIABLE = "GOVCRAWL_REPLICA_PORT"
+
+
+def replica_port() -> int:
+    """The port every replica address listens on: 8470, or `GOVCRAWL_REPLICA_PORT` — so two test
+    runs, demos or servers on one machine need not share addresses (the test suite picks a free
+    port for itself, tests/conftest.py). Read by portalsim and by the bundled replica registry."""
+    raw = os.environ.get(PORT_VARIABLE, "").strip()
+    if not raw:
+        return CONTRACT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ValueError(f"{PORT_VARIABLE}={raw!r}: a port number 1-65535 is expected")
+    return int(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,7 +27,7 @@ class SimPortal:
     key: str
     family: str
     level: str
-    host: str          # "127.0.10.1:8470"
+    host: str          # "127.0.10.1:8470" (the port: replica_port())
     alias_host: str    # the "www" twin: same site, same pages
     name: str
 

@@ -12,22 +12,23 @@ from urllib.parse import urlsplit
 from portalsim.content import (BYLINE_KINDS, VN, Body, Byline, StoryMeta, byline, corpus,
                                sibling_meta, story_body, story_meta)
 from portalsim.layouts import Layout, draw_layout
-from portalsim.model import Changes, SimPortal, TruthArticle, TruthCopy
+from portalsim.model import Changes, SimPortal, TruthArticle, TruthCopy, replica_port
 from portalsim.sites.base import Response
 from portalsim.text import encode_cp1258, slugify, tone_style
 from portalsim.updates import DAY, day_times, edit_targets, last_year_meeting, updated
 from portalsim.validators import etag_of, http_date, not_modified
 
+PORT = replica_port()
 PORTALS = (
-    SimPortal("replica-drupal", "drupal", "so", "127.0.10.1:8470", "127.0.11.1:8470", "Sở Nội vụ tỉnh Lạng Sơn"),
-    SimPortal("replica-sharepoint", "sharepoint", "tinh", "127.0.10.2:8470", "127.0.11.2:8470", "Cổng thông tin điện tử tỉnh Lào Cai"),
-    SimPortal("replica-liferay", "liferay", "tinh", "127.0.10.3:8470", "127.0.11.3:8470", "Cổng thông tin điện tử tỉnh Hưng Yên"),
-    SimPortal("replica-vnportal", "vnportal", "so", "127.0.10.4:8470", "127.0.11.4:8470", "Sở Khoa học và Công nghệ tỉnh Yên Bái"),
-    SimPortal("replica-aspnet", "aspnet", "huyen", "127.0.10.5:8470", "127.0.11.5:8470", "Cổng thông tin điện tử huyện Bắc Hà"),
-    SimPortal("replica-wordpress", "wordpress", "xa", "127.0.10.6:8470", "127.0.11.6:8470", "Trang thông tin điện tử xã Gia Cát"),
+    SimPortal("replica-drupal", "drupal", "so", f"127.0.10.1:{PORT}", f"127.0.11.1:{PORT}", "Sở Nội vụ tỉnh Lạng Sơn"),
+    SimPortal("replica-sharepoint", "sharepoint", "tinh", f"127.0.10.2:{PORT}", f"127.0.11.2:{PORT}", "Cổng thông tin điện tử tỉnh Lào Cai"),
+    SimPortal("replica-liferay", "liferay", "tinh", f"127.0.10.3:{PORT}", f"127.0.11.3:{PORT}", "Cổng thông tin điện tử tỉnh Hưng Yên"),
+    SimPortal("replica-vnportal", "vnportal", "so", f"127.0.10.4:{PORT}", f"127.0.11.4:{PORT}", "Sở Khoa học và Công nghệ tỉnh Yên Bái"),
+    SimPortal("replica-aspnet", "aspnet", "huyen", f"127.0.10.5:{PORT}", f"127.0.11.5:{PORT}", "Cổng thông tin điện tử huyện Bắc Hà"),
+    SimPortal("replica-wordpress", "wordpress", "xa", f"127.0.10.6:{PORT}", f"127.0.11.6:{PORT}", "Trang thông tin điện tử xã Gia Cát"),
 )
-ASSET_HOST = "127.0.10.14:8470"
-MAX_LAYOUTS = 254  # layout portal i (1-based) is served on 127.0.20.i:8470, its alias on 127.0.21.i:8470
+ASSET_HOST = f"127.0.10.14:{PORT}"
+MAX_LAYOUTS = 254  # layout portal i (1-based) is served on 127.0.20.i:PORT, its alias on 127.0.21.i:PORT
 DEFAULT_CLOCK = datetime(2026, 11, 20, 8, 30, tzinfo=VN)
 
 
@@ -363,7 +364,7 @@ def _styled(body: Body, style: str) -> Body:
 
 def layout_portal(layout: Layout, i: int) -> SimPortal:
     """The i-th (1-based) layout portal of a replica: key and family `layout-<seed>`."""
-    return SimPortal(layout.key, layout.family, layout.level, f"127.0.20.{i}:8470", f"127.0.21.{i}:8470", layout.name)
+    return SimPortal(layout.key, layout.family, layout.level, f"127.0.20.{i}:{PORT}", f"127.0.21.{i}:{PORT}", layout.name)
 
 
 def build_replica(seed: int = 0, articles: int = 240, clock: datetime | str | None = None, *,
@@ -378,7 +379,7 @@ def build_replica(seed: int = 0, articles: int = 240, clock: datetime | str | No
     replica's clock (unless "live"; the day then starts at the fixed date). changes() lists them.
     layouts, layout_seed: instead of the six family portals, `layouts` portals drawn from the
     layout grammar (portalsim/layouts), seeds layout_seed .. layout_seed + layouts - 1, keys
-    `layout-<seed>` on 127.0.20.i:8470 (alias 127.0.21.i:8470). Layout seeds >= 1000 are the
+    `layout-<seed>` on 127.0.20.i:PORT (alias 127.0.21.i:PORT). Layout seeds >= 1000 are the
     held-out test set: score them, never look at their pages while developing.
     """
     return Replica(seed, articles, clock, new=new, edited=edited, layouts=layouts, layout_seed=layout_seed)

@@ -51,7 +51,8 @@ class ReplicaServer:
     """Context manager: `with ReplicaServer(replica) as server: server.base_url("replica-drupal")`."""
 
     def __init__(self, replica: Replica, port: int | None = None, faults: dict[str, str] | None = None):
-        """port: None = the fixed contract addresses (127.0.10.N:8470 and 127.0.11.N:8470);
+        """port: None = the replica's own addresses (127.0.10.N and 127.0.11.N on
+        `replica_port()`: 8470 unless GOVCRAWL_REPLICA_PORT says otherwise);
         an int binds the same IPs on that port instead (0 = any free port), for parallel test
         runs. Pages still name the contract hosts in absolute links and canonicals.
         faults: {portal key: fault} (portalsim/faults.py); `server.faults.set(key, fault)`

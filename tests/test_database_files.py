@@ -3,10 +3,8 @@ is the archive (the WAL is checkpointed), `govcrawl backup` copies a live databa
 that only read never create a database on a mistyped path."""
 from __future__ import annotations
 
-import errno
 import shutil
 import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,6 @@ from storage import Database
 from tests.conftest import run_govcrawl
 
 SMALL_CRAWL = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "--max-pages", "30")
-PORT_WAIT_S = 180  # another suite may hold the replica addresses (port 8470) for a while
 
 
 def _articles(path: Path) -> int:
@@ -31,19 +28,8 @@ def _articles(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[ReplicaServer]:
-    deadline = time.monotonic() + PORT_WAIT_S
-    while True:
-        try:
-            server = ReplicaServer(build_replica(seed=3, articles=20)).start()
-            break
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE or time.monotonic() > deadline:
-                raise
-            time.sleep(2)
-    try:
+    with ReplicaServer(build_replica(seed=3, articles=20)) as server:  # on this run's own port
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from evaluation.layouts import AGGREGATES, evaluate_layouts
 from evaluation.report import failed_bars
 from portalsim import ReplicaServer, build_replica
 from portalsim.layouts import HELD_OUT_SEEDS, draw_layout, forms, vocab
-from portalsim.replica import PORTALS, split_url
+from portalsim.replica import PORT, PORTALS, split_url
 
 DEV_SEEDS = range(40)
 HELD_OUT_LAYOUTS, HELD_OUT_STORIES = 30, 90  # ~100 article pages, 2-3 s
@@ -71,8 +71,8 @@ def test_same_seed_same_layout_pages_and_truth():
 
 def test_portals_hosts_and_keys(replica):
     assert [p.key for p in replica.portals] == [f"layout-{s}" for s in DEV_SEEDS]
-    assert replica.portals[0].host == "127.0.20.1:8470" and replica.portals[0].alias_host == "127.0.21.1:8470"
-    assert replica.portals[39].host == "127.0.20.40:8470"
+    assert replica.portals[0].host == f"127.0.20.1:{PORT}" and replica.portals[0].alias_host == f"127.0.21.1:{PORT}"
+    assert replica.portals[39].host == f"127.0.20.40:{PORT}"
     assert {c.family for a in replica.truth for c in a.copies} <= {p.key for p in replica.portals}
     with pytest.raises(ValueError):
         build_replica(seed=0, articles=4, layouts=255)

@@ -14,6 +14,7 @@ from lxml import etree, html as lhtml
 from portalsim import ReplicaServer, build_replica
 from portalsim.replica import split_url
 from portalsim.text import tone_style
+from portalsim.replica import PORT
 
 FAMILIES = {"drupal", "sharepoint", "liferay", "vnportal", "aspnet", "wordpress"}
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -42,7 +43,7 @@ def test_portals_match_contract(replica):
     assert [p.key for p in replica.portals] == [f"replica-{f}" for f in
                                                  ("drupal", "sharepoint", "liferay", "vnportal", "aspnet", "wordpress")]
     assert {p.family for p in replica.portals} == FAMILIES
-    assert replica.portals[0].host == "127.0.10.1:8470" and replica.portals[0].alias_host == "127.0.11.1:8470"
+    assert replica.portals[0].host == f"127.0.10.1:{PORT}" and replica.portals[0].alias_host == f"127.0.11.1:{PORT}"
 
 
 def test_determinism_byte_identical():
@@ -175,14 +176,14 @@ def test_robots(replica):
         status, headers, body = get(replica, site.base + "/robots.txt")
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
         assert b"Disallow: /" in body
-    assert b"Sitemap: http://127.0.10.6:8470/wp-sitemap.xml" in get(replica, "http://127.0.10.6:8470/robots.txt")[2]
+    assert f"Sitemap: http://127.0.10.6:{PORT}/wp-sitemap.xml".encode() in get(replica, f"http://127.0.10.6:{PORT}/robots.txt")[2]
 
 
 def test_404(replica):
     for site in replica.sites:
         assert get(replica, site.base + "/khong-co-trang-nay")[0] == 404
-    assert get(replica, "http://127.0.10.1:8470/tin-tuc?page=999")[0] == 404
-    assert get(replica, "http://127.0.10.5:8470/tin-tuc/trang-999")[0] == 404
+    assert get(replica, f"http://127.0.10.1:{PORT}/tin-tuc?page=999")[0] == 404
+    assert get(replica, f"http://127.0.10.5:{PORT}/tin-tuc/trang-999")[0] == 404
 
 
 def test_hard_cases_at_20(small):
@@ -236,11 +237,11 @@ def test_real_http(small):
     server, fixed = _server(small)
     with server:
         base = server.base_url("replica-drupal")
-        assert base == "http://127.0.10.1:8470" or not fixed
+        assert base == f"http://127.0.10.1:{PORT}" or not fixed
 
         def live(url):  # the truth names the contract address; reach it where we are bound
-            return url.replace("http://127.0.10.1:8470", base).replace(
-                "http://127.0.11.1:8470", server.alias_base_url("replica-drupal"))
+            return url.replace(f"http://127.0.10.1:{PORT}", base).replace(
+                f"http://127.0.11.1:{PORT}", server.alias_base_url("replica-drupal"))
         cp = next(c for a in small.truth for c in a.copies if c.family == "drupal")
         with urllib.request.urlopen(live(cp.urls[0]), timeout=5) as resp:
             assert resp.status == 200

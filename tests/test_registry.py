@@ -21,6 +21,7 @@ from crawler.registry import (
     StartPoint,
     load_registry,
 )
+from portalsim.replica import PORT
 
 REPLICAS = {
     "replica-drupal": ("drupal", "so", 1),
@@ -32,29 +33,29 @@ REPLICAS = {
 }
 REPLICA_START_POINTS = {
     "replica-drupal": [
-        ("listing", "http://127.0.10.1:8470/tin-tuc"),
-        ("rss", "http://127.0.10.1:8470/rss.xml"),
-        ("sitemap", "http://127.0.10.1:8470/sitemap.xml"),
+        ("listing", f"http://127.0.10.1:{PORT}/tin-tuc"),
+        ("rss", f"http://127.0.10.1:{PORT}/rss.xml"),
+        ("sitemap", f"http://127.0.10.1:{PORT}/sitemap.xml"),
     ],
-    "replica-sharepoint": [("listing", "http://127.0.10.2:8470/portal/Pages/Tin-tuc.aspx")],
+    "replica-sharepoint": [("listing", f"http://127.0.10.2:{PORT}/portal/Pages/Tin-tuc.aspx")],
     "replica-liferay": [
-        ("listing", "http://127.0.10.3:8470/web/guest/tin-tuc"),
-        ("sitemap", "http://127.0.10.3:8470/sitemap.xml"),
+        ("listing", f"http://127.0.10.3:{PORT}/web/guest/tin-tuc"),
+        ("sitemap", f"http://127.0.10.3:{PORT}/sitemap.xml"),
     ],
     "replica-vnportal": [
-        ("listing", "http://127.0.10.4:8470/thi-dua-khen-thuong"),
-        ("listing", "http://127.0.10.4:8470/chuyen-doi-so"),
-        ("listing", "http://127.0.10.4:8470/nong-thon-moi"),
-        ("sitemap", "http://127.0.10.4:8470/sitemap.xml"),
+        ("listing", f"http://127.0.10.4:{PORT}/thi-dua-khen-thuong"),
+        ("listing", f"http://127.0.10.4:{PORT}/chuyen-doi-so"),
+        ("listing", f"http://127.0.10.4:{PORT}/nong-thon-moi"),
+        ("sitemap", f"http://127.0.10.4:{PORT}/sitemap.xml"),
     ],
     "replica-aspnet": [
-        ("listing", "http://127.0.10.5:8470/tin-tuc"),
-        ("rss", "http://127.0.10.5:8470/rss/tintuc.rss"),
+        ("listing", f"http://127.0.10.5:{PORT}/tin-tuc"),
+        ("rss", f"http://127.0.10.5:{PORT}/rss/tintuc.rss"),
     ],
     "replica-wordpress": [
-        ("listing", "http://127.0.10.6:8470/tin-tuc/"),
-        ("rss", "http://127.0.10.6:8470/feed/"),
-        ("sitemap", "http://127.0.10.6:8470/wp-sitemap.xml"),
+        ("listing", f"http://127.0.10.6:{PORT}/tin-tuc/"),
+        ("rss", f"http://127.0.10.6:{PORT}/feed/"),
+        ("sitemap", f"http://127.0.10.6:{PORT}/wp-sitemap.xml"),
     ],
 }
 
@@ -135,10 +136,10 @@ def test_replicas(registry: Registry) -> None:
         portal = registry.get(key)
         assert portal.replica
         assert (portal.family, portal.level, portal.scheme) == (family, level, "http")
-        assert portal.hosts == (f"127.0.10.{n}:8470",)
-        assert portal.aliases == (f"127.0.11.{n}:8470",)
+        assert portal.hosts == (f"127.0.10.{n}:{PORT}",)
+        assert portal.aliases == (f"127.0.11.{n}:{PORT}",)
         assert [(sp.kind, sp.url) for sp in portal.start_points] == REPLICA_START_POINTS[key]
-    assert registry.get("replica-vnportal").asset_hosts == ("127.0.10.14:8470",)
+    assert registry.get("replica-vnportal").asset_hosts == (f"127.0.10.14:{PORT}",)
 
 
 def test_active_excludes_replicas_unless_asked(registry: Registry) -> None:
@@ -158,11 +159,11 @@ def test_registry_lookup(registry: Registry) -> None:
     assert registry.by_host("sonoivu.langson.gov.vn").key == "langson-sonoivu"
     assert registry.by_host("WWW.LangSon.gov.vn").key == "langson"
     assert registry.by_host("langson.gov.vn:443").key == "langson"
-    assert registry.by_host("127.0.11.3:8470").key == "replica-liferay"
+    assert registry.by_host(f"127.0.11.3:{PORT}").key == "replica-liferay"
     assert registry.by_host("127.0.10.3") is None
-    assert registry.by_host("127.0.10.14:8470") is None  # asset hosts serve no portal pages
+    assert registry.by_host(f"127.0.10.14:{PORT}") is None  # asset hosts serve no portal pages
     assert registry.by_host("example.com") is None
-    assert registry.for_url("http://127.0.10.1:8470/node/1").key == "replica-drupal"
+    assert registry.for_url(f"http://127.0.10.1:{PORT}/node/1").key == "replica-drupal"
     assert {p.key for p in registry.in_province("Lạng Sơn")} >= {"langson", "langson-stc"}
 
 
@@ -204,19 +205,19 @@ def _portal(**changes: object) -> Portal:
 
 def test_owns_hosts_aliases_ports_and_assets(registry: Registry) -> None:
     vnportal = registry.get("replica-vnportal")
-    assert vnportal.owns("http://127.0.10.4:8470/tin-tuc/a-1234567.htm")
-    assert vnportal.owns("http://127.0.11.4:8470/tin-tuc")  # alias
-    assert vnportal.owns("https://127.0.10.4:8470/")  # scheme does not matter
+    assert vnportal.owns(f"http://127.0.10.4:{PORT}/tin-tuc/a-1234567.htm")
+    assert vnportal.owns(f"http://127.0.11.4:{PORT}/tin-tuc")  # alias
+    assert vnportal.owns(f"https://127.0.10.4:{PORT}/")  # scheme does not matter
     assert not vnportal.owns("http://127.0.10.4/tin-tuc")  # port does
     assert not vnportal.owns("http://127.0.10.4:8471/")
-    assert not vnportal.owns("http://127.0.10.44:8470/")
-    assert not vnportal.owns("http://127.0.10.14:8470/img/1.jpg")
-    assert vnportal.owns("http://127.0.10.14:8470/img/1.jpg", include_assets=True)
+    assert not vnportal.owns(f"http://127.0.10.44:{PORT}/")
+    assert not vnportal.owns(f"http://127.0.10.14:{PORT}/img/1.jpg")
+    assert vnportal.owns(f"http://127.0.10.14:{PORT}/img/1.jpg", include_assets=True)
     assert not vnportal.owns("mailto:someone@127.0.10.4")
     assert not vnportal.owns("/relative/path")
-    assert vnportal.all_hosts == ("127.0.10.4:8470", "127.0.11.4:8470")
-    assert vnportal.host_map == {"127.0.11.4:8470": "127.0.10.4:8470"}
-    assert vnportal.base_url == "http://127.0.10.4:8470/"
+    assert vnportal.all_hosts == (f"127.0.10.4:{PORT}", f"127.0.11.4:{PORT}")
+    assert vnportal.host_map == {f"127.0.11.4:{PORT}": f"127.0.10.4:{PORT}"}
+    assert vnportal.base_url == f"http://127.0.10.4:{PORT}/"
 
     langson = registry.get("langson")
     assert langson.owns("https://langson.gov.vn/tin-tuc")

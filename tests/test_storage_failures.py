@@ -3,12 +3,16 @@ undelivered file named — and lossless: `govcrawl redeliver` brings the archive
 undisturbed crawl stores, compared row by row, and a second redelivery changes nothing.
 
 The failure is the database's own: a trigger refuses to store some of the pages' URLs with the
-error a full disk gives, as storage that fails for some writes and not others does.
+error a full disk gives, as storage that fails for some writes and not others does; and a real
+full disk: SQLite on a filesystem of 256 KiB (tmpfs, mounted for the test), grown afterwards.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,9 +54,10 @@ def _execute(db_url: str, statements: list[str]) -> None:
     engine.dispose()
 
 
-def _crawl(db_url: str, dead_letters: Path):
+def _crawl(db_url: str, dead_letters: Path, *settings: str):
     keys = [p.key for p in load_registry() if p.replica]
-    return run_govcrawl("crawl", *keys, "--db", db_url, *FAST_CRAWL, "-s", f"GOVCRAWL_DEAD_LETTER_DIR={dead_letters}")
+    return run_govcrawl("crawl", *keys, "--db", db_url, *FAST_CRAWL, "-s", f"GOVCRAWL_DEAD_LETTER_DIR={dead_letters}",
+                        *settings)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -90,6 +95,48 @@ def test_a_failing_database_exits_6_and_redelivery_completes_the_archive(served,
         again = run_govcrawl("redeliver", str(kept), "--db", failing)  # the same records once more
         assert again.returncode == 0 and " new" not in again.stdout, again.stdout
         assert archive_snapshot(failing) == resumed  # exactly once
+
+
+@contextmanager
+def small_filesystem(path: Path, size: str):
+    """A tmpfs of `size` mounted at `path` for the block (root only: mount(8))."""
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "govcrawl-test", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a real full disk needs a small filesystem mounted (root)")
+def test_a_full_disk_exits_6_and_redelivery_completes_the_archive_and_closes_the_run(served, tmp_path):
+    straight = f"sqlite:///{tmp_path / 'straight.sqlite'}"
+    assert _crawl(straight, tmp_path / "unused").returncode == 0
+    expected = archive_snapshot(straight)
+
+    with small_filesystem(tmp_path / "small", "256k") as small:
+        full = f"sqlite:///{small / 'full.sqlite'}"
+        # the database's disk is full (the WARC captures are on another)
+        done = _crawl(full, tmp_path / "dead", "-s", f"GOVCRAWL_WARC_DIR={tmp_path / 'warc'}")
+        assert done.returncode == 6, done.stdout + done.stderr[-3000:]
+        assert "Traceback" not in done.stderr
+        [undelivered] = (tmp_path / "dead").glob("undelivered-run*.jsonl")
+        assert f"govcrawl redeliver {undelivered}" in done.stderr
+        records = [json.loads(line) for line in undelivered.read_text(encoding="utf-8").splitlines()]
+        assert sum("page" in r for r in records) >= STORIES  # most of the crawl did not fit
+
+        subprocess.run(["mount", "-o", "remount,size=64m", str(small)], check=True)  # the disk grown
+        redelivered = run_govcrawl("redeliver", str(undelivered), "--db", full)
+        assert redelivered.returncode == 0, redelivered.stdout + redelivered.stderr[-3000:]
+        resumed = archive_snapshot(full)
+        for part in ("articles", "urls", "clusters"):
+            assert resumed[part] == expected[part], part
+        assert resumed["unplaced"] == 0 and resumed["pending"] == 0
+        engine = create_engine(full)
+        with engine.connect() as conn:  # closed by the crawl, or by its closing record: never left running
+            assert conn.execute(text("SELECT status FROM crawl_runs")).scalar_one() == "partial"
+            assert conn.execute(text("SELECT count(*) FROM crawl_run_portals")).scalar_one() == 6
+        engine.dispose()
 
 
 def test_redeliver_keeps_what_fails_again_and_names_a_missing_file(tmp_path):
