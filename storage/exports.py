@@ -27,7 +27,6 @@ registry knows (a portal's pre-2025 province) comes in as a plain mapping.
 from __future__ import annotations
 
 import bisect
-import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,6 +36,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.captures import ref_of
 from storage.models import Article, ArticleUrl, Cluster, CrawlRun, CrawlRunPortal, Portal
 from storage.repository import _iso_vn, _story_record, _with_urls  # the export record, shared with the feeds
 
@@ -240,23 +240,11 @@ def portal_table(session: Session, province_before: Mapping[str, str | None] | N
             for row in session.scalars(select(Portal))}
 
 
-# the article_urls columns that reference a WARC record, if the schema has them (issue 17 item 1)
-_WARC_PREFIX = "warc_"
-
-
-@functools.cache
-def warc_columns() -> tuple[str, ...]:
-    """The `warc_*` attributes of ArticleUrl (none before WARC capture's migration)."""
-    return tuple(attr.key for attr in ArticleUrl.__mapper__.column_attrs if attr.key.startswith(_WARC_PREFIX))
-
-
 def warc_ref(link: ArticleUrl | None) -> dict[str, Any] | None:
-    """The WARC record a URL row references ({"file", "offset", ...}), or None (none recorded, or
-    a schema without WARC capture)."""
-    if link is None:
-        return None
-    ref = {name.removeprefix(_WARC_PREFIX): getattr(link, name) for name in warc_columns()}
-    return ref if any(v is not None for v in ref.values()) else None
+    """The WARC record a URL row references ({"file", "offset", "length", "digest", "sha256"}:
+    storage/captures.py), or None (captured with WARC off, or before WARC capture)."""
+    ref = ref_of(link) if link is not None else None
+    return ref._asdict() if ref is not None else None
 
 
 @dataclass(slots=True)

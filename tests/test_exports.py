@@ -24,6 +24,7 @@ from crawler.exports import ExportOptions, export
 from crawler.feeds import CSV_FIELDS
 from storage import Database, PortalRecord, PortalRunStats, finish_run, start_run, store_article, sync_portals
 from storage import exports as store
+from storage.captures import WARC_COLUMNS
 from storage.models import Article, ArticleUrl, Cluster, Portal
 from tests.conftest import run_govcrawl
 
@@ -507,21 +508,19 @@ def test_run_spans_tell_which_run_stored_an_article():
 
 
 def test_the_canonical_copys_warc_record_is_in_the_provenance(archive, tmp_path):
-    columns = store.warc_columns()
-    if not columns:
-        pytest.skip("no WARC reference columns in this schema (storage/models.py ArticleUrl.warc_*)")
-    ref = {"warc_file": "govcrawl-run1-00000.warc.gz", "warc_offset": 1234, "warc_length": 567,
-           "warc_digest": "sha1:AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH", "warc_sha256": "ab" * 32}
+    ref = {"file": "govcrawl-1-20250302-00001.warc.gz", "offset": 1234, "length": 567,
+           "digest": "sha1:AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH", "sha256": "ab" * 32}
+    assert WARC_COLUMNS == tuple(f"warc_{name}" for name in ref)  # the references as storage keeps them
     with archive.db.session() as s, s.begin():
         link = s.scalars(select(ArticleUrl).where(ArticleUrl.url == "http://snv.ls.gov.vn/4")).one()
-        for name in columns:
-            setattr(link, name, ref.get(name))
-    expected = {name.removeprefix("warc_"): ref.get(name) for name in columns}
+        for name, value in ref.items():
+            setattr(link, f"warc_{name}", value)
     _, records, _ = _run(archive, tmp_path)
     s4 = next(r for r in records if r["story_id"] == archive.s4)["provenance"]
-    assert s4["warc"] == expected and s4["urls"][0]["warc"] == expected
+    assert s4["warc"] == ref and s4["urls"][0]["warc"] == ref
     assert all(r["provenance"]["warc"] is None for r in records if r["story_id"] != archive.s4)
     out = tmp_path / "w.parquet"
     assert export(archive.db, ExportOptions(format="parquet", output=str(out), registry=str(archive.registry))) == 0
-    row = next(r for r in pq.read_table(out).to_pylist() if r["story_id"] == archive.s4)
-    assert {k: v for k, v in row["provenance"]["warc"].items() if k in expected} == expected
+    rows = pq.read_table(out).to_pylist()
+    assert next(r for r in rows if r["story_id"] == archive.s4)["provenance"]["warc"] == ref
+    assert all(r["provenance"]["warc"] is None for r in rows if r["story_id"] != archive.s4)
