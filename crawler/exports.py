@@ -501,8 +501,9 @@ def export(db: Database, options: ExportOptions, *, out: IO[str] | None = None, 
         print(f"govcrawl: invalid registry: {exc}", file=err)
         return EXIT_REGISTRY
     except (SQLAlchemyError, StorageError) as exc:
-        print(f"govcrawl: the database failed during the export ({db.display_url}): {exc}; nothing was "
-              "written under the output's name and the cursor did not move", file=err)
+        kept = f"nothing was written to {options.output}" if options.output else "the output is incomplete"
+        print(f"govcrawl: the database failed during the export ({db.display_url}): {exc}; {kept}, and the "
+              "cursor did not move", file=err)
         return EXIT_DATABASE
     except BrokenPipeError:
         raise  # `govcrawl export | head`: the reader left (cli.main); the cursor did not move
