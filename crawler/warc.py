@@ -172,30 +172,54 @@ class WarcFiles:
     _file: Any = None
     _size: int = 0
     _pairs: int = 0  # record pairs in the current file
+    _synced: int = 0  # bytes of the current file flushed (and fsynced) so far
     _on_close: Callable[[Path], None] | None = None
 
     def write(self, exchanges: Sequence[Exchange]) -> list[Written]:
-        """Write the exchanges, then flush (and fsync) once: on disk when this returns."""
+        """Write the exchanges, then flush (and fsync) once: on disk when this returns. If the
+        disk fails (full, gone), the file is cut back to its last flushed record and closed (the
+        next write starts a new one) and the error raised: none of these exchanges is captured."""
         wanted = [e.url for e in exchanges if e.status in (200, 304)]
         previous = self.lookup(wanted) if self.lookup and wanted else {}
-        written = []
-        for exchange in exchanges:
-            blob, record_type, at, length, ref = self._encode(exchange, previous.get(exchange.url))
-            self._make_room(len(blob))
-            offset = self._size
-            self._file.write(blob)
-            self._size += len(blob)
-            self._pairs += 1
-            self.bytes += len(blob)
-            self.records += 1
-            self.revisits += record_type == "revisit"
-            if record_type == "response" and exchange.status != 304:
-                ref = WarcRef(self._path.name, offset + at, length, *ref)  # (digest, sha256) so far
-            written.append(Written(ref, record_type))
+        written, nbytes = [], 0
+        try:
+            for exchange in exchanges:
+                blob, record_type, at, length, ref = self._encode(exchange, previous.get(exchange.url))
+                self._make_room(len(blob))
+                offset = self._size
+                self._file.write(blob)
+                self._size += len(blob)
+                self._pairs += 1
+                nbytes += len(blob)
+                if record_type == "response" and exchange.status != 304:
+                    ref = WarcRef(self._path.name, offset + at, length, *ref)  # (digest, sha256) so far
+                written.append(Written(ref, record_type))
+            self._sync()
+        except OSError:
+            self._abandon()
+            raise
+        self.bytes += nbytes
+        self.records += len(written)
+        self.revisits += sum(w.record_type == "revisit" for w in written)
+        return written
+
+    def _sync(self) -> None:
         self._file.flush()
         if self.fsync:
             os.fsync(self._file.fileno())
-        return written
+        self._synced = self._size
+
+    def _abandon(self) -> None:
+        """After a failed write: the current file cut back to what was last flushed, closed."""
+        handle, self._file = self._file, None
+        if handle is None:
+            return
+        try:
+            handle.truncate(self._synced)
+            handle.close()
+        except OSError:
+            pass
+        (self._on_close or _index_logged)(self._path)
 
     @property
     def _path(self) -> Path:
@@ -226,9 +250,8 @@ class WarcFiles:
         handle.write(buffer.getvalue())
         self._size = len(buffer.getvalue())
         self.bytes += self._size
-        handle.flush()
+        self._sync()
         if self.fsync:
-            os.fsync(handle.fileno())
             _fsync_dir(self.directory)
         logger.info("writing WARC records to %s", path)
 
@@ -296,6 +319,7 @@ class WarcFiles:
         """Close the current file and have it indexed."""
         if self._file is None:
             return
+        self._sync()  # records of a batch written before it rotated: on disk before their responses go on
         self._file.close()  # the flock goes with it
         self._file = None
         path = self._path

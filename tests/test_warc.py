@@ -469,3 +469,34 @@ def test_the_middleware_holds_the_response_until_its_record_is_written(tmp_path)
     assert request_record.http_headers.get_header("Host") == "a.gov.vn"
     assert request_record.http_headers.get_header("Authorization") is None  # credentials are not archived
     assert crawler.stats.get_value("govcrawl/warc/records") == 1
+
+
+def test_a_failed_write_captures_nothing_and_the_next_write_starts_a_new_file(tmp_path):
+    files = WarcFiles(tmp_path, run="6", fsync=False)
+    (kept,) = files.write([_exchange("http://a.gov.vn/kept", b"<p>kept</p>")])
+    good = files.files[0].stat().st_size
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle, self.left = handle, 100
+
+        def write(self, data):  # the disk fills up part-way through the batch
+            if len(data) > self.left:
+                self.handle.write(data[:self.left])
+                raise OSError(28, "No space left on device")
+            self.left -= len(data)
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    files._file = FullDisk(files._file)
+    with pytest.raises(OSError):
+        files.write([_exchange("http://a.gov.vn/lost", os.urandom(5000))])
+    assert files.files[0].stat().st_size == good and scan(files.files[0]).tail == 0  # cut back
+    (after,) = files.write([_exchange("http://a.gov.vn/after", b"<p>after</p>")])
+    files.close()
+    assert after.ref.file == files.files[1].name != kept.ref.file
+    assert read_capture(tmp_path, kept.ref).payload == b"<p>kept</p>"
+    assert read_capture(tmp_path, after.ref).payload == b"<p>after</p>"
+    assert files.records == 2
