@@ -87,7 +87,9 @@ class Database:
                 f"database URL {self.display_url!r}: unsupported backend {backend!r} "
                 "(use sqlite:///path/to/file.sqlite or postgresql+psycopg://...)"
             )
-        kwargs: dict[str, Any] = {"echo": echo}
+        # an error names the statement, never its values: a failed write otherwise logs a whole
+        # article (and the undelivered file keeps the page anyway)
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if backend == "sqlite":
             if create:
                 self._prepare_sqlite_path(parsed)

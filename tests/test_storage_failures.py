@@ -12,16 +12,18 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from crawler.registry import load_registry
 from portalsim import ReplicaServer, build_replica
 from storage import Database
-from tests.conftest import FAST_CRAWL, run_govcrawl
+from tests.conftest import FAST_CRAWL, ROOT, run_govcrawl
 from tests.storage_fixtures import archive_snapshot, database_pair
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +34,8 @@ FAULT = {
     "sqlite": [f"""CREATE TRIGGER disk_full BEFORE INSERT ON article_urls WHEN NEW.url LIKE '{REFUSED}'
                    BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"""],
     "postgresql": [f"""CREATE FUNCTION disk_full() RETURNS trigger AS $$ BEGIN
-                       IF NEW.url LIKE '{REFUSED}' THEN RAISE EXCEPTION 'could not extend file: No space left on device';
+                       IF NEW.url LIKE '{REFUSED}' THEN
+                           RAISE EXCEPTION 'could not extend file: No space left on device';
                        END IF; RETURN NEW; END $$ LANGUAGE plpgsql""",
                    "CREATE TRIGGER disk_full BEFORE INSERT ON article_urls FOR EACH ROW EXECUTE FUNCTION disk_full()"],
 }
@@ -136,6 +139,68 @@ def test_a_full_disk_exits_6_and_redelivery_completes_the_archive_and_closes_the
         with engine.connect() as conn:  # closed by the crawl, or by its closing record: never left running
             assert conn.execute(text("SELECT status FROM crawl_runs")).scalar_one() == "partial"
             assert conn.execute(text("SELECT count(*) FROM crawl_run_portals")).scalar_one() == 6
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_killed_mid_crawl_lose_nothing_silently(served, tmp_path):
+    """The server ends the crawl's connections again and again (an administrator, a failover):
+    every page is stored, or kept in the undelivered file with exit 6 — never lost with exit 0."""
+    with database_pair("postgresql", tmp_path) as (straight, killed):
+        assert _crawl(straight, tmp_path / "unused").returncode == 0
+        expected = archive_snapshot(straight)
+        Database(killed).migrate()
+        name = make_url(killed).database
+        admin = create_engine(make_url(killed).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        keys = [p.key for p in load_registry() if p.replica]
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "crawl", *keys, "--db", killed, *FAST_CRAWL,
+             "-s", f"GOVCRAWL_DEAD_LETTER_DIR={tmp_path / 'dead'}"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        kills, started = 0, False
+        try:
+            while crawl.poll() is None:
+                time.sleep(0.1)
+                started = started or _run_started(killed)
+                if not started:
+                    continue  # mid-crawl: once the run is open (a crawl that cannot start stores nothing)
+                with admin.connect() as conn:
+                    kills += conn.execute(text(
+                        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()) AS ended"), {"name": name}).scalar_one()
+            out, err = crawl.communicate(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+            admin.dispose()
+        assert kills >= 3, "the crawl's connections were hardly ended: the test proved nothing"
+        assert "[parameters:" not in err  # failed statements are named, their values (articles) not logged
+        assert crawl.returncode in (0, 6), out + err[-3000:]
+        undelivered = list((tmp_path / "dead").glob("undelivered-run*.jsonl"))
+        assert bool(undelivered) == (crawl.returncode == 6)  # a loss shows in the exit status
+        for path in undelivered:
+            assert run_govcrawl("redeliver", str(path), "--db", killed).returncode == 0
+        resumed = archive_snapshot(killed)
+        for part in ("articles", "urls", "clusters"):
+            assert resumed[part] == expected[part], part
+        assert resumed["unplaced"] == 0
+        engine = create_engine(killed)
+        with engine.connect() as conn:  # the run closed, by the crawl or by its closing record
+            assert conn.execute(text("SELECT status FROM crawl_runs WHERE id = 1")).scalar_one() in ("ok", "partial")
+        engine.dispose()
+        if resumed["pending"]:  # crawl state the database did not take: the next run fetches those again
+            assert _crawl(killed, tmp_path / "dead").returncode == 0
+            again = archive_snapshot(killed)
+            assert again["pending"] == 0 and all(again[p] == expected[p] for p in ("articles", "urls", "clusters"))
+
+
+def _run_started(db_url: str) -> bool:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM crawl_runs")).scalar_one())
+    finally:
         engine.dispose()
 
 
