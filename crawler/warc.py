@@ -7,7 +7,9 @@ the server sent it, content coding included) followed by its `request` record (t
 and headers sent, `WARC-Concurrent-To` the response). A 304, or a 200 whose payload digest is the
 one of the URL's last stored capture, is a `revisit` record instead (profile
 http://netpreserve.org/warc/1.1/revisit/identical-payload-digest; `WARC-Refers-To-Target-URI` and
-`WARC-Refers-To-Date` read from the original record). Records are written with warcio's
+`WARC-Refers-To-Date` read from the original record; a 304's revisit carries the stored response's
+status line and headers freshened by the 304's, RFC 9111 4.3.4, which is what replay tools serve:
+a 304 block replays as an empty 304). Records are written with warcio's
 WARCWriter, each its own gzip member; files are `govcrawl-<run>-<UTC yyyymmddHHMMSS>-<seq>.warc.gz`
 in the WARC directory, each opening with a `warcinfo` record (software and version, run, portals,
 format), rotated before a record pair would take one past GOVCRAWL_WARC_MAX_SIZE bytes (a pair
@@ -15,9 +17,11 @@ larger than that gets a file of its own). When a file is closed (rotation, end o
 CDXJ index — pywb's format, by cdxj-indexer — is written beside it as `<name>.cdxj`.
 
 What Scrapy lets us see. Twisted hands over the body with the transfer coding (chunked) undone
-and keeps the connection headers (Content-Length, Transfer-Encoding, Connection, Keep-Alive) to
-itself; the record has every other header as received and the standard reason phrase. Request
-records leave out Authorization and Proxy-Authorization (credentials are not archived).
+and keeps the connection headers (Transfer-Encoding, Connection, Keep-Alive) to itself; Scrapy
+puts a Content-Length first when the length was known. The record has every other header as
+received, and the standard reason phrase. Request records leave out Authorization and
+Proxy-Authorization (credentials are not archived). A download cancelled past DOWNLOAD_MAXSIZE
+is no response: nothing is written for it.
 
 Why a downloader middleware, not an extension on `response_received` / `bytes_received`: the
 capture has to (1) hold the response until its record is on disk — `process_response` is a
@@ -282,7 +286,9 @@ class WarcFiles:
         if previous is not None and (e.status == 304 or (e.status == 200 and previous.digest == digest)):
             original = self._original(previous)
         if original is not None:
-            uri, when = original
+            uri, when, stored = original
+            if e.status == 304:  # the stored response, freshened by the 304: what replay serves
+                http = _freshened(stored, e.response_headers)
             record = writer.create_revisit_record(e.url, previous.digest, uri, when, http_headers=http,
                                                   warc_headers_dict=dict(common))
             record_type, ref = "revisit", previous
@@ -302,18 +308,18 @@ class WarcFiles:
         writer.write_record(request)
         return buffer.getvalue(), record_type, 0, length, ref
 
-    def _original(self, ref: WarcRef) -> tuple[str, str] | None:
-        """(target URI, date) of the record a revisit refers to; None when it cannot be read
-        or holds another payload (then the payload is written again in full)."""
+    def _original(self, ref: WarcRef) -> tuple[str, str, StatusAndHeaders] | None:
+        """(target URI, date, HTTP headers) of the record a revisit refers to; None when it cannot
+        be read or holds another payload (then the payload is written again in full)."""
         try:
             record = load_record(self.directory, ref)
         except (OSError, WarcError) as exc:
             logger.debug("original capture %s unreadable (%s): written in full", ref, exc)
             return None
         headers = record.rec_headers
-        if headers.get_header("WARC-Payload-Digest") != ref.digest:
+        if headers.get_header("WARC-Payload-Digest") != ref.digest or record.http_headers is None:
             return None
-        return headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date")
+        return headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"), record.http_headers
 
     def close_file(self) -> None:
         """Close the current file and have it indexed."""
@@ -327,6 +333,18 @@ class WarcFiles:
 
     def close(self) -> None:
         self.close_file()
+
+
+def _freshened(stored: StatusAndHeaders, fresh: Sequence[tuple[str, str]]) -> StatusAndHeaders:
+    """The stored response's status line and headers, each header the 304 sends replacing the
+    stored one of its name (RFC 9111 4.3.4, "Freshening Stored Responses upon Validation"; not
+    Content-Length, which a 304 does not describe). A revisit of a 304 carries this block, so that
+    replay (pywb, ReplayWeb.page take the revisit's headers) serves the page, not an empty 304;
+    the request record's If-None-Match / If-Modified-Since tell the exchange was conditional."""
+    sent = {name.lower() for name, _ in fresh if name.lower() != "content-length"}
+    headers = [(name, value) for name, value in stored.headers if name.lower() not in sent]
+    headers += [(name, value) for name, value in fresh if name.lower() in sent]
+    return StatusAndHeaders(stored.statusline, headers, protocol=stored.protocol)
 
 
 def _phrase(status: int) -> str:
