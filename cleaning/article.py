@@ -29,6 +29,11 @@ class ExtractionError(ValueError):
         self.detail = detail
 
 
+# Bumped whenever the extractor's output for a page may change (a rule added, a bound moved):
+# every stored article records the version it was extracted with, and `govcrawl reextract`
+# re-reads the archive's captures with the current one.
+EXTRACTOR_VERSION = "1.0"
+
 @dataclass(frozen=True, slots=True)
 class Image:
     src: str
@@ -90,6 +95,7 @@ class Article:
     # naming that element alone on the page; "title_prefix", "title_suffix" -> the <title>'s text
     # around the headline when the headline was found on the page and <title> holds it
     layout_paths: dict[str, str] = field(default_factory=dict)
+    extractor_version: str = EXTRACTOR_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: datetimes as ISO 8601 in the page's offset (a wall clock whose offset

@@ -347,7 +347,7 @@ def parquet_schema() -> Any:
         ("images", pa.list_(pa.struct([("src", s), ("caption", s)]))),
         ("attachments", pa.list_(pa.struct([("url", s), ("title", s)]))),
         ("category", strings), ("source_tag", s), ("attribution", s), ("cms_user", s), ("view_count", i64),
-        ("language", s), ("family", s), ("template_lines", strings),
+        ("language", s), ("family", s), ("template_lines", strings), ("extractor_version", s),
         ("canonical_url", s), ("portal", pa.struct([("key", s), ("name", s)])), ("urls", strings),
         ("first_seen", ts), ("last_seen", ts), ("cluster_id", i64), ("version_note", s),
         ("copies", pa.list_(pa.struct([

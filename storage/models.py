@@ -131,6 +131,7 @@ class Article(Base):
     family: Mapped[str] = mapped_column(String(20))
     # lines removed as the portal's learned template (provenance of what was stripped)
     template_lines: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    extractor_version: Mapped[str | None] = mapped_column(String(20))  # cleaning.EXTRACTOR_VERSION; NULL: before 0011
     canonical_url: Mapped[str] = mapped_column(Text)
     portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"), index=True)
     first_seen: Mapped[datetime]

@@ -228,6 +228,7 @@ def _apply_metadata(row: Article, article: CleanArticle, url: str, portal: _Port
     row.language = article.language
     row.family = article.family
     row.template_lines = list(article.template_lines)
+    row.extractor_version = article.extractor_version
     row.canonical_url = url
     row.portal_id = portal.id
     state = inspect(row)
@@ -600,6 +601,7 @@ def article_to_dict(row: Article) -> dict[str, Any]:
         "language": row.language,
         "family": row.family,
         "template_lines": list(row.template_lines or []),
+        "extractor_version": row.extractor_version,
         "canonical_url": row.canonical_url,
         "portal": {"key": row.portal.key, "name": row.portal.name},
         "urls": sorted(link.url for link in row.urls),
