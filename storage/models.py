@@ -408,3 +408,44 @@ class LayoutPath(Base):
     learned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # the field's learned value
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
+
+
+class Attachment(Base):
+    """One distinct file an article links (PDF, DOC/DOCX, XLS/XLSX, ODT, ZIP), by the SHA-256 of
+    its bytes: the same file under two URLs or on two articles is one row (storage/attachments.py).
+    `text`: the text layer of a PDF or DOCX (cleaning/attachments.py), bounded; `text_key` its
+    search key (lower case, no diacritics); `text_note` why there is none, or that it was cut."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str | None] = mapped_column(String(200))  # the Content-Type served
+    kind: Mapped[str | None] = mapped_column(String(10))  # pdf, docx, doc, xlsx, ... (by the bytes)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_chars: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    text_key: Mapped[str | None] = mapped_column(Text)
+    text_note: Mapped[str | None] = mapped_column(Text)
+    first_url: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime]
+    # the WARC record of the bytes (as PageState.warc_*)
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    warc_digest: Mapped[str | None] = mapped_column(String(64))
+    warc_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class ArticleAttachment(Base):
+    """An article links an attachment: under this URL, with the link's title."""
+
+    __tablename__ = "article_attachments"
+    __table_args__ = (UniqueConstraint("article_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"), index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime]
