@@ -1,5 +1,5 @@
-"""The `govcrawl` command line: crawl, runs, extract, export, redeliver, dedup, backup, show, portals,
-eval, warc, demo.
+"""The `govcrawl` command line: crawl, runs, extract, export, redeliver, reextract, dedup, backup, show,
+portals, eval, warc, demo.
 
 Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extraction (extract)
 or a quality bar was missed (eval --check); 2 usage error; 3 the database is unusable; 4 the
@@ -106,6 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
                     "the file; those that fail again stay (exit 6).")
     redeliver.add_argument("file", metavar="FILE")
     redeliver.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+
+    reextract = sub.add_parser(
+        "reextract", help="read the archive's WARC captures again with the current extractor (no network)",
+        description="Extract every stored URL again from its WARC record with the current extractor "
+                    "(cleaning.EXTRACTOR_VERSION) and store what changed through the crawl's storage path: "
+                    "other text becomes a new version of the article (noted 're-extracted with X.Y'), other "
+                    "metadata updates it, the same reading writes nothing. No request is made. Exit 1 when "
+                    "a capture could not be read.")
+    reextract.add_argument("--portal", action="append", default=[], metavar="KEY",
+                           help="only this portal's URLs (repeatable)")
+    reextract.add_argument("--since", metavar="DATE",
+                           help="only URLs last seen since DATE (YYYY-MM-DD, Vietnam time, or an ISO date-time)")
+    reextract.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")
+    reextract.add_argument("--json", action="store_true", help="the counts as JSON")
+    reextract.add_argument("--warc-dir", metavar="DIR", help="the WARC directory (see `govcrawl warc -h`)")
+    reextract.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
 
     dedup = sub.add_parser("dedup", help="rebuild the near-duplicate clusters of an existing database",
                            description="Recluster every stored article (oldest first) with the current "

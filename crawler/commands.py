@@ -372,6 +372,46 @@ def cmd_redeliver(args: argparse.Namespace) -> int:
     return EXIT_UNDELIVERED if result.left else EXIT_OK
 
 
+def cmd_reextract(args: argparse.Namespace) -> int:
+    """`govcrawl reextract` (crawler/reextract.py)."""
+    from crawler.exports import UsageError, parse_since
+    from sqlalchemy import select
+
+    from crawler.reextract import reextract
+    from crawler.warc import warc_dir
+    from storage.models import Portal
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except UsageError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return EXIT_REGISTRY
+    db = _open_db(args.db, readonly=args.dry_run)
+    if db is None:
+        return EXIT_DATABASE
+    directory = warc_dir(args.warc_dir, args.db)
+    try:
+        with db.session(readonly=True) as session:
+            known = set(session.scalars(select(Portal.key)))
+        unknown = [key for key in args.portal if key not in known]
+        if unknown:
+            print(f"govcrawl: no portal {unknown[0]!r} in {db.display_url}", file=sys.stderr)
+            return EXIT_USAGE
+        if not directory.is_dir():
+            print(f"govcrawl: no WARC directory {directory} (--warc-dir, $GOVCRAWL_WARC_DIR)", file=sys.stderr)
+            return EXIT_USAGE
+        result = reextract(db, directory, registry, portals=args.portal, since=since, dry_run=args.dry_run)
+    finally:
+        db.close()
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.describe())
+    return EXIT_FAILED if result.unreadable else EXIT_OK
+
+
 def cmd_warc(args: argparse.Namespace) -> int:
     """`govcrawl warc list` / `govcrawl warc pack RUN` (crawler/wacz.py)."""
     from crawler.wacz import PackError, pack_run, print_files

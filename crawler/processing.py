@@ -40,10 +40,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from cleaning import Article, ExtractionError, extract_article
 from cleaning.layout_learning import LayoutLearner, LearnedLayout, SavedLayout
 from cleaning.templates import TemplateLearner
+from crawler.attachments import attachment_url
 from crawler.linkfinder import listing_links, normalize_anchor
 from crawler.undelivered import page_record, write_dead_letter
 from crawler.urls import canonicalize, netloc_of
 from storage import Database, StorageError, crawlstate, repository
+from storage.attachments import link_known
 from storage.layouts import load_layout_counts, save_layout_counts
 from storage.templates import add_template_counts, load_template_counts
 
@@ -103,6 +105,9 @@ class PageResult:
     # here), with the counts that showed it (cleaning/layout_learning.Redesign.describe)
     redesign: str | None = None
     article_id: int | None = None  # the stored article (new, version, duplicate, seen)
+    # its attachment links (url, title) whose files are not stored yet: for the spider to fetch
+    # (crawler/attachments.py); those stored already are linked to it in its transaction
+    attachments: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +347,15 @@ class PageStore:
             if acquired:
                 self.write_lock.release()
 
+    def transaction(self) -> Any:
+        """A write transaction on the store's session (SQLite: the workers' write lock held), for
+        work beside pages done in the same workers (crawler/attachments.py)."""
+        return self._transaction()
+
+    def hints(self, job: PageJob) -> ExtractionHints:
+        """What extraction may know of the job's portal, as the crawl's page workers use it."""
+        return self._hints(job)
+
     def _hints(self, job: PageJob) -> ExtractionHints:
         """The learned template lines and layout, once the portal's first walk is complete: the
         walk itself extracts with the fixed rules only, so an interrupted and resumed walk stores
@@ -469,8 +483,11 @@ class PageStore:
                                         seen_at=job.fetched_at, run_id=self.target.run_id, warc=job.warc)
         if job.portal_id:
             self._record_fetch(job, urls, body_hash, article)
+        links = [(attachment_url(a.url, host_map=job.host_map, scheme=job.scheme, hosts=job.hosts), a.title)
+                 for a in article.attachments]
+        to_fetch = link_known(self.session, outcome.article_id, links, job.fetched_at) if links else []
         return PageResult(outcome.kind, undated=article.published is None and outcome.kind in ("new", "version"),
-                          article_id=outcome.article_id)
+                          article_id=outcome.article_id, attachments=tuple(to_fetch))
 
     def _dead_letter(self, job: PageJob, exc: Exception) -> None:
         path = Path(self.target.dead_letter_dir) / f"undelivered-run{self.target.run_id}.jsonl"
@@ -544,6 +561,12 @@ def _init_worker(target: Target, write_lock: Any) -> None:
     gc.freeze()  # modules and mappers live as long as the worker: keep them out of full GCs
 
 
+def call_in_worker(fn: Any, arg: Any) -> Any:
+    """`fn(store, arg)` with this worker's PageStore (PagePool.call)."""
+    assert _store is not None, "worker process not initialised"
+    return fn(_store, arg)
+
+
 def process_in_worker(jobs: list[PageJob]) -> list[PageResult]:
     """Extract and store a batch of pages (`PageStore.process_batch`); runs in a worker process."""
     assert _store is not None, "worker process not initialised"
@@ -593,6 +616,14 @@ class PagePool:
         self._waiting.append((job, future))
         self._dispatch()
         return await future
+
+    async def call(self, fn: Any, arg: Any) -> Any:
+        """`fn(store, arg)` in a worker with its PageStore (inline: the crawl process's), beside the
+        pages (attachments: crawler/attachments.py). `fn` is a module-level function."""
+        if self.inline is not None:
+            return fn(self.inline, arg)
+        assert self.pool is not None
+        return await asyncio.wrap_future(self.pool.submit(call_in_worker, fn, arg))
 
     def _dispatch(self) -> None:
         while self._waiting and self._in_flight < IN_FLIGHT_PER_WORKER * self.workers:

@@ -464,6 +464,25 @@ def store_page(
     return StoreOutcome(kind, first.article_id, first.canonical)
 
 
+def refresh_metadata(session: Session, *, portal_key: str, url: str, article: CleanArticle) -> bool:
+    """A stored URL read again into the same content (`govcrawl reextract`): its copy metadata,
+    and the article's when it is the article's canonical URL, become this reading's; the
+    extractor version too. False when the URL serves other content (that is a new version: use
+    `store_page`). Never commits."""
+    link = _url_row(session, url)
+    if link is None:
+        return False
+    row = session.get_one(Article, link.article_id)
+    if row.content_hash != article.content_hash:
+        return False
+    for key, value in _copy_metadata(article).items():
+        setattr(link, key, value)
+    link.published = page_time(article.published)
+    if row.canonical_url == url:  # the article's fields are its canonical copy's
+        _apply_metadata(row, article, url, _portal_ref(session, portal_key))
+    return True
+
+
 # Advisory locks in the two-int4 key space, apart from the bigint keys of storage/clusters.py
 _CONTENT_LOCK_CLASS = 0x676F76  # "gov"
 _LOCK_CONTENT = text("SELECT pg_advisory_xact_lock(:class, :key)")
