@@ -55,7 +55,8 @@ def mask_url(url: str | URL) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        # unparseable (a typo such as "postgresql//user:pw@host"): any user:password@ masked
+        return re.sub(r"([^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _normalise(url: URL) -> URL:
@@ -75,6 +76,9 @@ class Database:
         try:
             parsed = _normalise(make_url(raw))
         except ArgumentError as exc:
+            if "://" not in raw and "@" not in raw:  # a file path given where a URL goes
+                raise StorageError(
+                    f"database {raw!r} is a path, not a URL: for a SQLite file write sqlite:///{raw}") from exc
             raise StorageError(
                 f"database URL {mask_url(raw)!r} is not valid ({exc}); expected e.g. "
                 f"{DEFAULT_URL} or postgresql+psycopg://user:password@host:5432/dbname"
@@ -91,6 +95,9 @@ class Database:
         # article (and the undelivered file keeps the page anyway)
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if backend == "sqlite":
+            if parsed.database and Path(parsed.database).expanduser().is_dir():
+                raise StorageError(f"database URL {self.display_url!r}: {parsed.database} is a directory, "
+                                   "not a database file")
             if create:
                 self._prepare_sqlite_path(parsed)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -169,7 +169,11 @@ def test_unreachable_server_error_names_url_and_masks_password() -> None:
 @pytest.mark.parametrize(
     ("url", "match"),
     [
-        ("not a url", "is not valid"),
+        ("not a url", "is a path, not a URL: for a SQLite file write sqlite:///not a url"),
+        ("data/x.sqlite", "is a path, not a URL: for a SQLite file write sqlite:///data/x.sqlite$"),
+        ("/srv/govcrawl.sqlite", "write sqlite:////srv/govcrawl.sqlite$"),
+        ("sqlite:////tmp", "is a directory, not a database file"),
+        ("http//bad:pw@host", "is not valid"),
         ("oracle://u:pw@h/d", "unsupported backend"),
         ("postgresql+nodriver://u:pw@h/d", "cannot load its driver"),
     ],
