@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler import report
 from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_UNDELIVERED,
                          EXIT_USAGE)
-from crawler.logs import quiet_per_request_failures
+from crawler.logs import announce_stop, quiet_per_request_failures, remove_announcer
 from crawler.logs import remove as remove_quiet
 from crawler.registry import RegistryError, load_registry
 from storage import Database, StorageError, repository
@@ -94,11 +94,14 @@ def run_crawl(
     process.crawl(crawler, portal=",".join(keys) or None, url=",".join(urls) or None,
                   max_pages=max_pages, registry_dir=registry_dir)
     quiet = None if verbose else quiet_per_request_failures()
+    announcer = None if verbose else announce_stop()  # -v shows Scrapy's own lines
     try:
         process.start()
     finally:
         if quiet is not None:
             remove_quiet(quiet)
+        if announcer is not None:
+            remove_announcer(announcer)
 
     run_id = crawler.stats.get_value("govcrawl/run_id")
     if run_id is None:

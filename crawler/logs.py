@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 # the loggers that write one line per failed request
 PER_REQUEST = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
@@ -52,3 +53,37 @@ def quiet_per_request_failures() -> OneLinePerHost:
 def remove(quiet: OneLinePerHost) -> None:
     for name in PER_REQUEST:
         logging.getLogger(name).removeFilter(quiet)
+
+
+# Scrapy says it is stopping at INFO, which the default verbosity (WARNING) hides: a Ctrl-C then
+# seemed to do nothing for as long as the pages in flight took.
+STOPPING = {
+    "shutting down gracefully": "govcrawl: stopping: the pages in flight are stored, the run is recorded as "
+                                "interrupted and the next run resumes it; Ctrl-C again to stop at once",
+    "forcing unclean shutdown": "govcrawl: stopping at once: pages in flight are not stored "
+                                "(the next run fetches them again)",
+}
+
+
+class AnnounceStop(logging.Handler):
+    """Writes one line to stderr when Scrapy starts to stop on a signal, whatever the log level."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        for needle, line in STOPPING.items():
+            if needle in message:
+                print(line, file=sys.stderr, flush=True)
+
+
+def announce_stop() -> AnnounceStop:
+    """Install the handler on Scrapy's crawler logger (removed again by `remove_announcer`)."""
+    handler = AnnounceStop()
+    logging.getLogger("scrapy.crawler").addHandler(handler)
+    return handler
+
+
+def remove_announcer(handler: AnnounceStop) -> None:
+    logging.getLogger("scrapy.crawler").removeHandler(handler)

@@ -48,15 +48,17 @@ def _pages_done(engine) -> int:
         return 0
 
 
-def _crawl_signalled_after(db_url: str, pages: int, signum: int = signal.SIGKILL) -> tuple[int, int]:
+def _crawl_signalled_after(db_url: str, pages: int, signum: int = signal.SIGKILL,
+                           stderr: Path | None = None) -> tuple[int, int]:
     """Start a crawl and send `signum` to its whole process group (crawl process and page
     workers: a power loss kills them all, a terminal's Ctrl-C interrupts them all) once `pages`
-    page states are committed; returns how many there were then, and the crawl's exit code."""
+    page states are committed; returns how many there were then, and the crawl's exit code.
+    `stderr`: a file for the crawl's stderr."""
     engine = create_engine(db_url)
     child = subprocess.Popen(
         [sys.executable, "-m", "crawler", "crawl", *_keys(), "--db", db_url, *FAST_CRAWL],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=stderr.open("w") if stderr else subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
         while child.poll() is None and time.monotonic() < deadline:
@@ -105,8 +107,10 @@ def test_ctrl_c_stops_the_crawl_gracefully_and_the_next_run_completes_it(served,
     expected = archive_snapshot(straight)
     total = _pages_done(create_engine(straight))
 
-    reached, code = _crawl_signalled_after(stopped, total // 3, signal.SIGINT)
+    reached, code = _crawl_signalled_after(stopped, total // 3, signal.SIGINT, tmp_path / "stderr")
     assert code == 130 and reached < total
+    said = (tmp_path / "stderr").read_text(encoding="utf-8")
+    assert "govcrawl: stopping: the pages in flight are stored" in said, said[-2000:]  # Ctrl-C answered at once
     engine = create_engine(stopped)
     with engine.connect() as conn:
         assert [status for (status,) in conn.execute(text("SELECT status FROM crawl_runs"))] == ["interrupted"]
