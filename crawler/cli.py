@@ -140,6 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
     show.add_argument("--json", action="store_true", help="print the whole record as JSON")
 
+    attachments = sub.add_parser(
+        "attachments", help="the stored attachments (PDF, DOCX, ...): list them, find them by words in their text",
+        description="One line per stored file (id, size, kind, media type, sha256, characters of text, first URL), "
+                    "then each article linking it (id, portal, title, URL). --search WORDS: files whose text "
+                    "holds every word (case and diacritics aside: 'quyet dinh' finds 'Quyết định').")
+    attachments.add_argument("--portal", action="append", default=[], metavar="KEY",
+                             help="linked by an article of this portal (repeatable)")
+    attachments.add_argument("--search", metavar="WORDS", help="files whose text holds every one of WORDS")
+    attachments.add_argument("--article", type=int, metavar="ID", help="the files article ID links")
+    attachments.add_argument("--json", action="store_true", help="one JSON record per file")
+    attachments.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
+
     portals = sub.add_parser("portals", help="list the portal registry")
     portals.add_argument("--all", action="store_true", help="include the replica (test) portals")
     portals.add_argument("--registry", metavar="DIR", help="read portal files from DIR")

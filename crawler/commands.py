@@ -120,11 +120,17 @@ def run_crawl(
         print(f"govcrawl: run {run_id} was not closed and has no report (see the log above)", file=sys.stderr)
         return _undelivered(undelivered, db) or EXIT_FAILED
     captured = _warc_summary(crawler.stats)
+    from crawler.attachments import summary, summary_line
+
+    attached = summary(crawler.stats.get_stats())
     if as_json:
-        print(json.dumps({**report.report_json(run, rows), **({"warc": captured} if captured else {})},
+        print(json.dumps({**report.report_json(run, rows), **({"warc": captured} if captured else {}),
+                          **({"attachments": attached} if attached else {})},
                          ensure_ascii=False, indent=1), file=out)
     else:
         report.print_run(run, rows, db.display_url, out)
+        if attached:
+            print(summary_line(attached), file=out)
         if captured:
             print(_warc_line(captured), file=out)
     if run.status == "interrupted":
@@ -201,12 +207,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for name in args.files:
         url = args.url or (Path(name).resolve().as_uri() if name != "-" else "stdin:")
         try:
-            article = extract_article(_read_input(name), url, portal=hints)
-            record = article.to_dict()
+            page = _read_input(name)
+            article = extract_article(page, url, portal=hints)
+            if not args.url and article.canonical_url and article.canonical_url.startswith(("http://", "https://")):
+                # a saved page read with the address it names for itself: its links and images
+                # resolve to the portal, not to file:// paths beside the saved file
+                article = extract_article(page, article.canonical_url, portal=hints)
+            record = {"file": name, **article.to_dict()}
         except (OSError, ExtractionError) as exc:
             status = EXIT_FAILED
             record = {"file": name, "url": url, "error": getattr(exc, "reason", type(exc).__name__),
                       "detail": str(exc)}
+            print(f"govcrawl: {name}: {record['detail']}", file=sys.stderr)
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return status
 
@@ -495,6 +507,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     lines.append("")
     lines.append(article["text"])
     print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_attachments(args: argparse.Namespace) -> int:
+    """`govcrawl attachments` (storage/attachments.py, crawler/attachments.py)."""
+    from crawler.attachments import print_attachments
+    from storage.attachments import list_attachments
+
+    db = _open_db(args.db, readonly=True)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session(readonly=True) as session:
+            rows = list_attachments(session, portals=args.portal, words=args.search, article_id=args.article)
+    except SQLAlchemyError as exc:
+        print(f"govcrawl: cannot read attachments from {db.display_url}: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    print_attachments(rows, sys.stdout, as_json=args.json)
     return EXIT_OK
 
 

@@ -38,3 +38,15 @@ class FailureItem:
     url: str
     kind: str
     reason: str
+
+
+@dataclass(slots=True)
+class AttachmentItem:
+    """An attachment an article links, as fetched (crawler/attachments.py): the pipeline stores it."""
+
+    portal_key: str
+    url: str              # as requested: the key its waiting articles know it by
+    body: bytes
+    media_type: str | None
+    fetched_at: datetime
+    warc: tuple[str, int, int, str, str] | None = None

@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.health import Thresholds
-from crawler.items import FailureItem, PageItem
+from crawler.attachments import AttachmentJob, store_job
+from crawler.items import AttachmentItem, FailureItem, PageItem
 from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers
 from crawler.feeds import StoredArticle
 from crawler.undelivered import failure_record, run_record, write_dead_letter
@@ -147,7 +149,11 @@ class StoragePipeline:
                                                self.thresholds, status != "interrupted",
                                                f"{type(exc).__name__}: {exc}"))
 
-    async def process_item(self, item: PageItem | FailureItem, spider: Any = None) -> PageItem | FailureItem:
+    async def process_item(self, item: PageItem | FailureItem | AttachmentItem,
+                           spider: Any = None) -> PageItem | FailureItem | AttachmentItem:
+        if isinstance(item, AttachmentItem):
+            await self._store_attachment(item)
+            return item
         if isinstance(item, FailureItem):
             recorded = await asyncio.get_running_loop().run_in_executor(
                 self.failure_writer, self._record_failure, item.portal_key, item.url, item.kind, item.reason)
@@ -181,6 +187,8 @@ class StoragePipeline:
             self.spider.article_confirmed(key, item.url)
         if result.outcome == "failed":
             logger.warning("extraction failed for %s: %s", item.final_url, result.reason)
+        if result.attachments and result.article_id is not None:
+            await self._attachments_found(key, result.article_id, result.attachments)
         if result.undated:
             self.stats.inc_value(f"govcrawl/{key}/articles_undated")
         if result.redesign:  # the learned layout stopped matching: a health flag of the run
@@ -191,6 +199,34 @@ class StoragePipeline:
             if record is not None:
                 return StoredArticle(record)
         return item
+
+    async def _attachments_found(self, key: str, article_id: int, links: tuple[tuple[str, str | None], ...]) -> None:
+        """The article's attachments not stored yet go to the spider to fetch (crawler/attachments.py);
+        those off the portal are failures ("offsite"), those stored earlier in this run are linked."""
+        refused, stored = self.spider.attachments_found(key, article_id, links)
+        loop = asyncio.get_running_loop()
+        for url, reason in refused:
+            if not await loop.run_in_executor(self.failure_writer, self._record_failure, key, url, "offsite", reason):
+                self._count_storage_error(key)
+        for url, title in stored:
+            await self._store_attachment_job(AttachmentJob(key, url, ((article_id, title),), datetime.now(UTC)))
+
+    async def _store_attachment(self, item: AttachmentItem) -> None:
+        links = self.spider.attachments.take(item.url, ok=True)
+        await self._store_attachment_job(AttachmentJob(item.portal_key, item.url, links, item.fetched_at,
+                                                       item.body, item.media_type, item.warc))
+
+    async def _store_attachment_job(self, job: AttachmentJob) -> None:
+        try:
+            result = await self.pages.call(store_job, job)
+        except Exception as exc:  # a worker died on it (BrokenProcessPool): said, counted, the crawl goes on
+            logger.error("attachment %s was not stored: %s: %s", job.url, type(exc).__name__, exc)
+            self.stats.inc_value(f"govcrawl/{job.portal_key}/attachments_failed")
+            return
+        counter = {"new": "new", "known": "known", "linked": "linked"}.get(result.outcome, "failed")
+        self.stats.inc_value(f"govcrawl/{job.portal_key}/attachments_{counter}")
+        if result.outcome == "storage_error":
+            logger.error("attachment %s was not stored: %s", job.url, result.reason)
 
     def _story_record(self, article_id: int) -> dict | None:
         with self.db.session(readonly=True) as session:

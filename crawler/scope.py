@@ -101,7 +101,7 @@ def private_hosts(crawler: Any) -> set[str]:
     portals = [p for spider in spiders for p in (getattr(spider, "portals", None) or {}).values()]
     for portal in portals:
         if portal.replica or (portal.key.startswith("url-") and blocked_address(portal.primary_host.rsplit(":", 1)[0])):
-            allowed.update(h.rsplit(":", 1)[0] for h in portal.all_hosts)
+            allowed.update(h.rsplit(":", 1)[0] for h in (*portal.all_hosts, *portal.asset_hosts))
     if portals:
         crawler._govcrawl_private_hosts = allowed
     return allowed

@@ -80,6 +80,11 @@ GOVCRAWL_WARC = True
 GOVCRAWL_WARC_DIR: str | None = None
 GOVCRAWL_WARC_MAX_SIZE = 1_000_000_000
 GOVCRAWL_WARC_FSYNC = True
+# Attachments of stored articles (crawler/attachments.py): PDF, DOC/DOCX, XLS/XLSX, ODT, ZIP links on
+# the portal's hosts or declared asset hosts, fetched once (0: none), each capped at MAX_BYTES
+# (over it: failure too_large, nothing stored).
+GOVCRAWL_ATTACHMENTS = True
+GOVCRAWL_ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
 # PortalActivity: each portal's first/last activity for the run report; PortalProgress: the
 # progress display (off unless GOVCRAWL_PROGRESS_INTERVAL > 0, as `govcrawl crawl` sets it).
 EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500}

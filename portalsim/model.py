@@ -55,6 +55,7 @@ class TruthCopy:
     # "minute": the page shows the publication time; "day": it shows only the day (a layout
     # portal's day-only date form), `published` is then that day at 00:00 and is scored to the day
     published_precision: str = "minute"
+    attachments: list[str] = field(default_factory=list)  # URLs of the files it links (portalsim/attachments.py)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -68,6 +69,8 @@ class TruthCopy:
             out["modified"] = self.modified.isoformat()
         if self.published_precision != "minute":  # only day-only layout pages
             out["published_precision"] = self.published_precision
+        if self.attachments:  # only copies linking files
+            out["attachments"] = list(self.attachments)
         return out
 
 

@@ -196,11 +196,17 @@ class Replica:
         """One response; request_headers: the conditions of a conditional GET (If-None-Match,
         If-Modified-Since), answered with a bodiless 304 where the page's validators match."""
         site = self.site_for(host)
-        if site is None:
-            return 421, {"Content-Type": "text/plain; charset=utf-8"}, b"misdirected request\n"
         path, _, query = path_with_query.partition("?")
         path = path.split("#", 1)[0] or "/"
         query = query.split("#", 1)[0]
+        if site is None and host.lower() != self.asset_host:
+            return 421, {"Content-Type": "text/plain; charset=utf-8"}, b"misdirected request\n"
+        attached = self.attachments.get((site.base if site is not None else f"http://{self.asset_host}") + path) \
+            if not self.layouts else None
+        if attached is not None:
+            return 200, {"Content-Type": attached.media_type, "Content-Length": str(len(attached.data))}, attached.data
+        if site is None:  # the asset host: its files, nothing else
+            return 404, {"Content-Type": "text/plain; charset=utf-8", "Content-Length": "10"}, b"not found\n"
         status, ctype, body, changed = Response(*site.handle(path, query))
         headers = {"Content-Type": ctype}
         copy = site.paths.get(path)
@@ -251,7 +257,20 @@ class Replica:
             title=c.title, text="\n".join(_with_sapo(body, site.shows_summary)), published=c.published,
             authors=list(c.byline.authors), unit=c.byline.unit, captions=caps,
             summary=body.summary if site.shows_summary else None, source_tag=c.lead_tag,
-            attribution=c.attribution, family=site.portal.family, modified=c.modified)
+            attribution=c.attribution, family=site.portal.family, modified=c.modified,
+            attachments=[a.url for a in self.attachments_by_copy.get(site.canonical(c), ())])
+
+    @cached_property
+    def attachments_by_copy(self):
+        """{copy canonical URL: the files it links} (portalsim/attachments.py)."""
+        from portalsim import attachments
+        return attachments.build(self)
+
+    @cached_property
+    def attachments(self):
+        """{attachment URL: ReplicaAttachment}: every file the replica's articles link."""
+        from portalsim import attachments
+        return attachments.by_url(self)
 
     @cached_property
     def truth(self) -> list[TruthArticle]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from portalsim.faults import Faults
@@ -12,7 +13,7 @@ logger = logging.getLogger(__name__)
 CONDITIONS = ("If-None-Match", "If-Modified-Since")  # the request headers a page may answer with 304
 
 
-def _handler_for(faults: Faults, host: str) -> type[BaseHTTPRequestHandler]:
+def _handler_for(faults: Faults, host: str, requests: Counter[str] | None = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "Microsoft-IIS/8.5"
         sys_version = ""
@@ -21,6 +22,8 @@ def _handler_for(faults: Faults, host: str) -> type[BaseHTTPRequestHandler]:
 
         def _respond(self, with_body: bool) -> None:
             conditions = {name: self.headers[name] for name in CONDITIONS if name in self.headers}
+            if requests is not None:
+                requests[f"http://{host}{self.path}"] += 1
             status, headers, body = faults.render(host, self.path, conditions)
             self.send_response(status)
             for name, value in headers.items():
@@ -62,21 +65,26 @@ class ReplicaServer:
         self.port = port
         self._servers: list[tuple[_Server, threading.Thread]] = []
         self._bound: dict[str, str] = {}
+        # requests served, by contract URL ("http://127.0.10.14:PORT/path"): what a test can
+        # tell was never asked for (the asset host's off-portal file)
+        self.requests: Counter[str] = Counter()
 
     def start(self) -> "ReplicaServer":
         if self._servers:  # already running (start() then `with server:`)
             return self
         try:
-            for portal in self.replica.portals:
-                for host in (portal.host, portal.alias_host):
-                    addr, port = host.rsplit(":", 1)
-                    bind_port = int(port) if self.port is None else self.port
-                    srv = _Server((addr, bind_port), _handler_for(self.faults, host))
-                    self._bound[host] = f"{addr}:{srv.server_address[1]}"
-                    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                                              name=f"portalsim-{host}", daemon=True)
-                    thread.start()
-                    self._servers.append((srv, thread))
+            hosts = [host for portal in self.replica.portals for host in (portal.host, portal.alias_host)]
+            if not self.replica.layouts:  # the asset host of the family portals (their attachments)
+                hosts.append(self.replica.asset_host)
+            for host in hosts:
+                addr, port = host.rsplit(":", 1)
+                bind_port = int(port) if self.port is None else self.port
+                srv = _Server((addr, bind_port), _handler_for(self.faults, host, self.requests))
+                self._bound[host] = f"{addr}:{srv.server_address[1]}"
+                thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
+                                          name=f"portalsim-{host}", daemon=True)
+                thread.start()
+                self._servers.append((srv, thread))
         except OSError:
             self.stop()
             raise

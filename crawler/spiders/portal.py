@@ -41,7 +41,8 @@ from crawler.adhoc import adhoc_portal
 from crawler.discovery import (LinkRules, PageKind, is_home, is_pagination_of, next_page, read_feed,
                                read_sitemap)
 from crawler.errors import PERMANENT_KINDS, classify_failure
-from crawler.items import FailureItem, PageItem
+from crawler.attachments import Attachments
+from crawler.items import AttachmentItem, FailureItem, PageItem
 from crawler.linkfinder import headline_links, listing_links, section_links
 from crawler.registry import Portal, StartPoint, load_registry
 from crawler.state import CrawlState
@@ -130,6 +131,14 @@ class PortalSpider(scrapy.Spider):
         if guard is None:
             guard = self.__dict__["_traps"] = TrapGuard(TrapLimits.from_settings(self.settings), self.crawler.stats)
         return guard
+
+    @property
+    def attachments(self) -> Attachments:
+        """Which attachment URLs are requested, and who waits for each (crawler/attachments.py)."""
+        found = self.__dict__.get("_attachments")
+        if found is None:
+            found = self.__dict__["_attachments"] = Attachments.from_settings(self.settings)
+        return found
 
     def _drain(self) -> Iterator[FailureItem]:
         """The URLs refused at discovery since the last callback, as failure records."""
@@ -565,6 +574,30 @@ class PortalSpider(scrapy.Spider):
         for request in requests:
             self.crawler.engine.crawl(request)
 
+    def attachments_found(self, key: str, article_id: int, links: Sequence[tuple[str, str | None]],
+                          ) -> tuple[list[tuple[str, str]], list[tuple[str, str | None]]]:
+        """A stored article's attachment links not stored yet (crawler/attachments.py): those in
+        scope are requested (once per URL and run); returns (url, reason) of those refused as off
+        the portal, and the links to files stored earlier in this run (to link, not fetch)."""
+        requests, refused, stored = self.attachments.found(self.portals[key], article_id, links,
+                                                           self.parse_attachment, self.on_error)
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        for _ in refused:
+            self.crawler.stats.inc_value(f"govcrawl/{key}/attachments_failed")
+            self.crawler.stats.inc_value(f"govcrawl/{key}/errors")
+            self.crawler.stats.inc_value(f"govcrawl/{key}/errors/offsite")
+        return refused, stored
+
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
+        key = response.meta["portal"]
+        self.crawler.stats.inc_value(f"govcrawl/{key}/attachments_fetched")
+        requested = [*response.meta.get("redirect_urls", ()), response.request.url if response.request else response.url][0]
+        media_type = response.headers.get(b"Content-Type")
+        yield AttachmentItem(portal_key=key, url=requested, body=response.body,
+                             media_type=media_type.decode("latin-1") if media_type else None,
+                             fetched_at=datetime.now(UTC), warc=response.meta.get("warc"))
+
     def on_error(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
         key = request.meta["portal"]
@@ -573,6 +606,16 @@ class PortalSpider(scrapy.Spider):
         kind, reason = classify_failure(failure)
         # the URL the crawl asked for: a redirect hop's failure is the requested URL's outcome
         url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if request.meta.get("kind") == "attachment":  # not in the frontier: recorded, nothing to forget
+            self.attachments.take(url, ok=False)
+            status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+            self.crawler.stats.inc_value(f"govcrawl/{key}/attachments_failed")
+            self.crawler.stats.inc_value(f"govcrawl/{key}/errors")
+            self.crawler.stats.inc_value(f"govcrawl/{key}/errors/{kind}_{status}" if status else
+                                         f"govcrawl/{key}/errors/{kind}")
+            logger.warning("%s attachment %s: %s", key, url, reason)
+            yield FailureItem(key, url, kind, f"attachment: {reason}")
+            return
         if request.meta.get("optional"):
             logger.debug("optional %s unavailable: %s", url, reason)
             return

@@ -89,7 +89,7 @@ class AspNetSite(Site):
         main = (f'<table width="100%"><tr><td class="news-title"><h2>{esc(c.title)}</h2></td></tr>'
                 f'<tr><td class="news-info">{meta} <span class="views">Lượt xem: {c.views}</span> '
                 '<span class="tools"><a href="#">Print</a><a href="#" class="aa">A</a><a href="#" class="aa">a</a><a href="#" class="aa">a</a></span></td></tr>'
-                f'<tr><td class="news-content">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}</td></tr></table>'
+                f'<tr><td class="news-content">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}{self.attachments_html(c)}</td></tr></table>'
                 f'<div class="other-news"><h3>Tin khác</h3>{self.related_ul(others)}'
                 f'<div class="pager"><a href="{self.listing_path(1)}">1</a> <a href="{self.listing_path(2)}">2</a></div></div>')
         return self.wrap(c.title, main)

@@ -225,6 +225,14 @@ class Site:
             return f'<p style="text-align:{align}"><strong>{esc(" - ".join(b.authors))}</strong></p>'
         return ""
 
+    def attachments_html(self, c: "Copy") -> str:
+        """The files the copy links, after its byline (portalsim/attachments.py); most link none."""
+        attached = self.replica.attachments_by_copy.get(self.canonical(c))
+        if not attached:
+            return ""
+        from portalsim.attachments import block_html
+        return block_html(attached, esc)
+
     def attribution_html(self, c: "Copy") -> str:
         return f'<p style="text-align:right"><em>{esc(c.attribution)}</em></p>' if c.attribution else ""
 

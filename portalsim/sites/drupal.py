@@ -94,7 +94,7 @@ class DrupalSite(Site):
                  '<div class="font-size"><a href="#">-A</a> <a href="#">A</a> <a href="#">+A</a></div>')
         related = self.related_items(c, 6)
         main = (f'{tools}<article class="node node--type-article"><h1 class="page-title"><span class="field--name-title">{esc(c.title)}</span></h1>'
-                f'{meta}<div class="field--name-body field--type-text-with-summary">{body}\n{self.attribution_html(c)}{self.byline_html(c)}</div>'
+                f'{meta}<div class="field--name-body field--type-text-with-summary">{body}\n{self.attribution_html(c)}{self.byline_html(c)}{self.attachments_html(c)}</div>'
                 f'<div class="field--name-field-tags">{self.tag_links(c)}</div></article>'
                 f'<section class="block-views-block-tin-khac"><h2>Tin khác</h2>{self.related_ul(related)}'
                 f'<nav class="pager"><a href="{self.listing_path(1)}">1</a> <a href="{self.listing_path(2)}">2</a></nav></section>')

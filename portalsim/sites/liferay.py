@@ -117,7 +117,7 @@ class LiferaySite(Site):
                 f'<div class="asset-metadata"><span class="metadata-entry metadata-publish-date">{dmy(d)} {hm(d)}</span></div>'
                 '<div class="taglib-social-bookmarks"><a href="#">Nghe đọc bài</a> <a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">In bài viết</a></div>'
                 f'<div class="asset-summary"><strong>{esc(body.summary)}</strong></div>'
-                f'<div class="asset-content"><div class="journal-content-article">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}</div></div>'
+                f'<div class="asset-content"><div class="journal-content-article">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}{self.attachments_html(c)}</div></div>'
                 f'{self.tag_links(c)}</div>'
                 f'<div class="asset-related"><h4>Tin liên quan</h4>{self.related_ul(self.related_items(c, 5))}</div>')
         return self.wrap(c.title, main, self.canonical(c))

@@ -103,7 +103,7 @@ class SharePointSite(Site):
                 '<span class="tandan-tools"><a href="#">Print</a><a href="#">A</a><a href="#">a</a><a href="#">a</a> '
                 '<a href="#" class="share-fb">Chia sẻ</a> <a href="mailto:?subject=tin">Gửi email</a></span></div>'
                 f'<div class="tandan-p-article-summary"><p>{esc(body.summary)}</p></div>'
-                f'<div class="tandan-p-article-main"><div class="ms-rtestate-field">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}</div></div>'
+                f'<div class="tandan-p-article-main"><div class="ms-rtestate-field">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}{self.attachments_html(c)}</div></div>'
                 f'{self.tag_links(c)}</div>'
                 f'<div class="tandan-div-article-other"><h3>Các tin đã đưa</h3>{self.related_ul(others, "channel-news-title")}</div>')
         return self.wrap(c.title, main)

@@ -102,7 +102,7 @@ class VnPortalSite(Site):
                 f'<div class="news-detail"><h1 class="title-detail">{esc(c.title)}</h1>'
                 f'<div class="info-detail"><span class="time">{date}</span> <span class="views">Lượt xem: {c.views}</span></div>'
                 f'<div class="sapo"><strong>{esc(body.summary)}</strong></div>'
-                f'<div class="content-detail">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}</div>{self.tag_links(c)}</div>'
+                f'<div class="content-detail">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}{self.attachments_html(c)}</div>{self.tag_links(c)}</div>'
                 f'<div class="other-news"><h3>Tin cùng chuyên mục</h3>{self.related_ul(same_cat)}</div>')
         return self.wrap(c.title, main, self.canonical(c))
 

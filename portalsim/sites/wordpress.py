@@ -103,7 +103,7 @@ class WordPressSite(Site):
                 f'<h1 class="entry-title">{esc(c.title)}</h1><div class="entry-meta">{date} '
                 f'<span class="cat-links"><a href="{self.category_path(c.topic, 1)}" rel="category tag">{cat_name}</a></span></div></header>'
                 '<div class="share-buttons"><a href="#">Nghe đọc bài</a> <a href="#">Chia sẻ Facebook</a> <a href="#">Zalo</a></div>'
-                f'<div class="entry-content">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}</div>'
+                f'<div class="entry-content">{paras}\n{self.attribution_html(c)}{self.byline_html(c)}{self.attachments_html(c)}</div>'
                 f'<footer class="entry-footer">{self.tag_links(c)}</footer></article>'
                 f'<div class="related-posts"><h3>Tin liên quan</h3>{self.related_ul(self.related_items(c, 5))}</div>')
         return self.wrap(c.title, main, self.canonical(c), head)
