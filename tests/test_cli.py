@@ -24,10 +24,26 @@ def test_extract_writes_one_json_object_per_file_including_gzip_and_failures(tmp
     assert result.returncode == 1  # one file failed
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3
-    assert REQUIRED <= set(lines[0]) and lines[0] == lines[1]
+    assert REQUIRED <= set(lines[0]) and (lines[0]["file"], lines[1]["file"]) == (str(page), str(gz))
+    assert {k: v for k, v in lines[0].items() if k != "file"} == {k: v for k, v in lines[1].items() if k != "file"}
     assert lines[0]["title"] == expected["title"]
     assert lines[0]["published"] == expected["published"]
     assert lines[2]["error"] == "empty" and lines[2]["file"] == str(empty)
+    assert result.stderr.strip().splitlines() == [f"govcrawl: {empty}: {lines[2]['detail']}"]  # said, not only in the JSON
+
+
+def test_extract_reads_a_saved_page_at_the_address_it_names_for_itself(tmp_path):
+    saved = tmp_path / "saved.html"
+    saved.write_text('<html><head><title>Hội nghị tổng kết năm</title>'
+                     '<link rel="canonical" href="https://snv.langson.gov.vn/tin-tuc/hoi-nghi-1"></head><body>'
+                     '<h1>Hội nghị tổng kết năm</h1><div class="content"><p>' + "Sáng nay, tại hội trường. " * 20 +
+                     '</p><img src="/uploads/anh-1.jpg" alt="Toàn cảnh hội nghị tổng kết"><p>Ảnh: Toàn cảnh hội nghị</p>'
+                     '<p>' + "Các đại biểu đã thảo luận. " * 20 + '</p></div></body></html>', encoding="utf-8")
+    done = run_govcrawl("extract", str(saved))
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["url"] == "https://snv.langson.gov.vn/tin-tuc/hoi-nghi-1" and record["file"] == str(saved)
+    assert [i["src"] for i in record["images"]] == ["https://snv.langson.gov.vn/uploads/anh-1.jpg"]
 
 
 def test_portals_lists_the_registry_table():
