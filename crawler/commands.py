@@ -17,6 +17,7 @@ from urllib.parse import quote
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import report
+from crawler.report import counted as report_counted
 from crawler.cli import (EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGISTRY, EXIT_UNDELIVERED,
                          EXIT_USAGE)
 from crawler.logs import announce_stop, quiet_per_request_failures, remove_announcer
@@ -365,7 +366,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         articles = copy.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
         copy.close()
-    print(f"backed up {db.sqlite_path} to {target}: {articles} articles, {target.stat().st_size / 1e6:.1f} MB")
+    print(f"backed up {db.sqlite_path} to {target}: {report_counted(articles, 'article')}, "
+          f"{target.stat().st_size / 1e6:.1f} MB")
     return EXIT_OK
 
 
@@ -473,8 +475,9 @@ def cmd_dedup(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     finally:
         db.close()
-    print(f"{report.articles} articles in {report.clusters} clusters ({report.multi_copy_clusters} with several "
-          f"copies); {report.moved} articles changed company; {time.monotonic() - started:.1f}s")
+    print(f"{report_counted(report.articles, 'article')} in {report_counted(report.clusters, 'cluster')} "
+          f"({report.multi_copy_clusters} with several copies); {report_counted(report.moved, 'article')} "
+          f"moved to another cluster; {time.monotonic() - started:.1f}s")
     return EXIT_OK
 
 
@@ -498,7 +501,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if article["previous_version_id"] or article["next_version_id"]:
         lines.append(f"  versions: previous {article['previous_version_id'] or '-'}, "
                      f"next {article['next_version_id'] or '-'} ({article['version_note'] or 'first version'})")
-    lines.append(f"cluster {view['cluster_id']}: canonical article {view['id']}, {len(view['copies'])} copies")
+    lines.append(f"cluster {view['cluster_id']}: canonical article {view['id']}, "
+                 f"{report_counted(len(view['copies']), 'copy')}")
     for copy in view["copies"]:
         lines.append(f"  {copy['article_id']:>7}  {copy['portal']:<24} {copy['published'] or '-':<26} "
                      f"{copy['urls'][0] if copy['urls'] else ''}")

@@ -10,6 +10,13 @@ from crawler.cli import EXIT_FAILED, EXIT_OK, EXIT_UNHEALTHY
 from storage.runs import COUNTERS, RunPortalSummary, RunRecord
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 copy", "2 copies": a count with its noun in the number it takes."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {plural or (noun[:-1] + 'ies' if noun.endswith('y') and noun[-2:-1] not in 'aeiou' else noun + 's')}"
+
+
 def exit_code(rows: Sequence[RunPortalSummary]) -> int:
     """1 when a portal failed entirely (nothing fetched) — it wins, being the louder news —;
     else 5 when a health check flagged a portal; else 0."""

@@ -200,7 +200,7 @@ def test_show_command(db, db_url):  # noqa: F811
     missing = run_govcrawl("show", "999999", "--db", db_url)
     assert missing.returncode == 2 and "no article with id 999999" in missing.stderr
     deduped = run_govcrawl("dedup", "--db", db_url)
-    assert deduped.returncode == 0 and "2 articles in 1 clusters" in deduped.stdout
+    assert deduped.returncode == 0 and "2 articles in 1 cluster " in deduped.stdout
 
 
 def test_exact_copies_keep_their_own_metadata(db):
