@@ -135,8 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="the new file (must not exist)")
     backup.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
 
-    show = sub.add_parser("show", help="one stored article with its cluster (every copy) and its versions")
-    show.add_argument("article_id", type=int, metavar="ID")
+    show = sub.add_parser("show", help="one stored article with its cluster (every copy) and its versions",
+                          description="One stored article: its fields, portal, URLs, the cluster it belongs to "
+                                      "(every copy, on every portal) and its versions.")
+    show.add_argument("article_id", type=int, metavar="ID",
+                      help="the article's id (`id` or `copies[].article_id` in `govcrawl export`)")
     show.add_argument("--db", help="SQLAlchemy URL (default: $GOVCRAWL_DB or sqlite:///./data/govcrawl.sqlite)")
     show.add_argument("--json", action="store_true", help="print the whole record as JSON")
 

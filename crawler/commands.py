@@ -548,7 +548,9 @@ def cmd_portals(args: argparse.Namespace) -> int:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
-    print(f"{len(rows)} portals")
+    hidden = sum(p.replica for p in registry) if not args.all else 0
+    print(report_counted(len(rows), "portal") + (f" ({report_counted(hidden, 'replica portal')} for the demo "
+                                                  "and tests not shown: --all lists them)" if hidden else ""))
     return EXIT_OK
 
 

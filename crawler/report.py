@@ -52,7 +52,8 @@ def _ratio(value: float | None) -> str:
 
 
 def _local(value: datetime) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    """The machine's local time, with its UTC offset: a table read elsewhere stays unambiguous."""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M %z")
 
 
 # column title, width, value of a portal row
@@ -99,12 +100,12 @@ def print_run(run: RunRecord, rows: Sequence[RunPortalSummary], db_display: str,
 
 def print_runs(runs: Sequence[RunRecord], out: IO[str]) -> None:
     """One line per run, newest first."""
-    print(f"{'run':>5}  {'started':<16}  {'status':<11} {'duration':>8} {'portals':>7} {'pages':>7} {'new':>6} "
+    print(f"{'run':>5}  {'started':<22}  {'status':<11} {'duration':>8} {'portals':>7} {'pages':>7} {'new':>6} "
           f"{'errors':>6}  flagged", file=out)
     for run in runs:
         flagged = ", ".join(f"{key} ({flags})" for key, flags in run.flagged.items())
         failed = ", ".join(f"{key} (failed)" for key in run.failed if key not in run.flagged)
-        print(f"{run.id:>5}  {_local(run.started_at):<16}  {run.status:<11} {_duration(run.duration):>8} "
+        print(f"{run.id:>5}  {_local(run.started_at):<22}  {run.status:<11} {_duration(run.duration):>8} "
               f"{run.portals:>7} {run.totals['pages_fetched']:>7} {run.totals['articles_new']:>6} "
               f"{run.totals['errors']:>6}  {', '.join(filter(None, (flagged, failed)))}", file=out)
 
