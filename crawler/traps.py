@@ -12,6 +12,11 @@ URLs it refuses are recorded, never dropped in silence.
 * `listing_depth`: a chain of listing pages stops after GOVCRAWL_LISTING_DEPTH pages.
 * `pages_per_run`: a portal gets at most GOVCRAWL_PORTAL_MAX_PAGES requests per run (the walk
   goes on in the next run, like `--max-pages`).
+* `refused_candidates`: once GOVCRAWL_REFUSED_CANDIDATES of a portal's article candidates (links
+  of an unknown URL shape a listing's structure offers) turned out to be no articles in a run,
+  it gets no more candidates this run (a site whose every "list" links more lists); links of
+  the shapes its confirmed articles taught are still followed. The first skipped one is a
+  failure row.
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-TRAPS = ("url_length", "query_values", "dry_listing", "listing_depth", "pages_per_run")
+TRAPS = ("url_length", "query_values", "dry_listing", "listing_depth", "pages_per_run", "refused_candidates")
 # parameters that number a listing's pages: bounded by the listing depth, not by their values
 PAGE_PARAMETERS = frozenset({"page", "p", "paged", "pg", "pagenum", "pagenumber", "pageindex", "trang",
                              "start", "offset", "cp", "pageno", "currentpage"})
@@ -33,6 +38,7 @@ class TrapLimits:
     dry_listing_pages: int = 3
     listing_depth: int = 2000
     portal_pages: int = 50_000
+    refused_candidates: int = 500
 
     @classmethod
     def from_settings(cls, settings: Any) -> TrapLimits:
@@ -42,6 +48,7 @@ class TrapLimits:
             dry_listing_pages=settings.getint("GOVCRAWL_DRY_LISTING_PAGES", cls.dry_listing_pages),
             listing_depth=settings.getint("GOVCRAWL_LISTING_DEPTH", cls.listing_depth),
             portal_pages=settings.getint("GOVCRAWL_PORTAL_MAX_PAGES", cls.portal_pages),
+            refused_candidates=settings.getint("GOVCRAWL_REFUSED_CANDIDATES", cls.refused_candidates),
         )
 
 
@@ -53,9 +60,24 @@ class TrapGuard:
         self.stats = stats
         self._values: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         self._reported: set[tuple[str, str, str]] = set()
+        self._refused: dict[str, int] = defaultdict(int)  # portal -> candidates refused this run
 
     def trip(self, key: str, trap: str) -> None:
         self.stats.inc_value(f"govcrawl/{key}/traps/{trap}")
+
+    def candidate_refused(self, key: str) -> None:
+        self._refused[key] += 1
+
+    def refuse_candidate(self, key: str) -> tuple[str, bool] | None:
+        """Why the portal gets no more article candidates this run, and whether this is the first
+        one refused (a failure row); None while it may."""
+        if self._refused[key] < self.limits.refused_candidates:
+            return None
+        first = (key, "", "refused_candidates") not in self._reported
+        self._reported.add((key, "", "refused_candidates"))
+        self.trip(key, "refused_candidates")
+        return (f"{self._refused[key]} article candidates of this portal were no articles in this run "
+                f"(GOVCRAWL_REFUSED_CANDIDATES={self.limits.refused_candidates}): no more candidates"), first
 
     def refuse_url(self, key: str, url: str) -> tuple[str, bool] | None:
         """Why `url` is not to be queued, and whether the refusal is to be a failure row (the

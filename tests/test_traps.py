@@ -33,3 +33,16 @@ def test_a_parameter_taking_too_many_values_is_refused_and_recorded_once() -> No
 def test_page_numbers_are_left_to_the_listing_depth_bound() -> None:
     guard = _guard(query_values=3)
     assert all(guard.refuse_url("p", f"http://a.gov.vn/tin-tuc?page={n}&cat=5") is None for n in range(50))
+
+
+def test_a_portal_whose_candidates_keep_being_lists_gets_no_more_after_the_bound() -> None:
+    guard = _guard(refused_candidates=3)
+    for _ in range(2):
+        guard.candidate_refused("a")
+    assert guard.refuse_candidate("a") is None  # 2 refused: candidates still fetched
+    guard.candidate_refused("a")
+    reason, first = guard.refuse_candidate("a")
+    assert first and "3 article candidates" in reason and "GOVCRAWL_REFUSED_CANDIDATES=3" in reason
+    assert guard.refuse_candidate("a")[1] is False  # one failure row, not one per skipped link
+    assert guard.refuse_candidate("b") is None  # per portal
+    assert guard.stats.get_value("govcrawl/a/traps/refused_candidates") == 2

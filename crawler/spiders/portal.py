@@ -349,6 +349,11 @@ class PortalSpider(scrapy.Spider):
             return None
         if self.state is not None and self.state.incremental(portal.key) and url in self.state.portals[portal.key].pages:
             return None
+        if (refusal := self.traps.refuse_candidate(portal.key)) is not None:
+            reason, first = refusal
+            if first:
+                self.refused.append(FailureItem(portal.key, url, "trap", reason))
+            return None
         self.crawler.stats.inc_value(f"govcrawl/{portal.key}/candidates")
         return self._request(portal, url, "article", extra={"candidate": True, "context": context})
 
@@ -567,6 +572,7 @@ class PortalSpider(scrapy.Spider):
         key = item.portal_key
         portal = self.portals[key]
         self._patterns(key).refuse(item.url)
+        self.traps.candidate_refused(key)
         meta = {**(item.context or {}), "portal": key, "kind": "listing", "download_slot": netloc_of(item.url)}
         response = HtmlResponse(url=item.final_url, body=item.body, encoding=item.encoding or "utf-8",
                                 request=scrapy.Request(item.url, meta=meta))
