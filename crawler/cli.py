@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 a portal failed entirely (crawl), a file failed extract
 or a quality bar was missed (eval --check); 2 usage error; 3 the database is unusable; 4 the
 registry is invalid; 5 a health check flagged a portal (crawl; a portal that failed entirely
 makes it 1 instead); 6 pages were not stored and wait in the undelivered file (crawl, redeliver).
+`crawl --redis`: 2 also when the database is not PostgreSQL, 3 when Redis does not answer.
 """
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO instead of WARNING")
     crawl.add_argument("--json", action="store_true",
                        help="print the run report as JSON on stdout instead of the table (progress stays on stderr)")
+    crawl.add_argument("--redis", metavar="URL",
+                       help="run as one of several workers sharing the run through this Redis "
+                            "(redis://host:6379/0; default $GOVCRAWL_REDIS; needs a PostgreSQL --db)")
+    crawl.add_argument("--worker-id", metavar="N", help="this worker's name in the run (default: the next number)")
 
     runs = sub.add_parser("runs", help="list the crawl runs, or one run's report",
                           description="Without RUN_ID: the latest runs (id, start, status, duration, "

@@ -31,7 +31,7 @@ from storage.runs import get_run, list_runs, run_summary
 def cmd_crawl(args: argparse.Namespace) -> int:
     return run_crawl(args.targets, db_url=args.db, max_pages=args.max_pages,
                      overrides=args.settings, registry_dir=args.registry, verbose=args.verbose,
-                     as_json=args.json)
+                     as_json=args.json, redis=args.redis, worker_id=args.worker_id)
 
 
 def run_crawl(
@@ -44,6 +44,8 @@ def run_crawl(
     verbose: bool = False,
     as_json: bool = False,
     out: IO[str] = sys.stdout,
+    redis: str | None = None,
+    worker_id: str | None = None,
 ) -> int:
     """Crawl, then print the run report (table or JSON); the exit status is the report's."""
     from crawler.settings_check import overrides_problem
@@ -72,6 +74,21 @@ def run_crawl(
         print("govcrawl: the registry has no active portal to crawl", file=sys.stderr)
         return EXIT_USAGE
 
+    redis = redis or dict(overrides).get("GOVCRAWL_REDIS") or os.environ.get("GOVCRAWL_REDIS")
+    if redis:  # one of several workers (crawler/distributed.py)
+        from sqlalchemy.engine import make_url
+
+        from crawler.distributed import redis_problem
+        from storage.db import mask_url, resolve_url
+
+        if make_url(resolve_url(db_url)).get_backend_name() != "postgresql":
+            print(f"govcrawl: --redis: several workers share one database, and {mask_url(resolve_url(db_url))} is "
+                  "not PostgreSQL (SQLite takes one writer process): give --db postgresql+psycopg://…",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        if (problem := redis_problem(redis)) is not None:
+            print(f"govcrawl: {problem}: start it, or check --redis / $GOVCRAWL_REDIS", file=sys.stderr)
+            return EXIT_DATABASE
     db = _open_db(db_url)
     if db is None:
         return EXIT_DATABASE
@@ -89,6 +106,10 @@ def run_crawl(
     settings.set("GOVCRAWL_ARGS", " ".join(["crawl", *targets]), priority="cmdline")
     for name, value in overrides:
         settings.set(name, value, priority="cmdline")
+    if redis:
+        settings.set("GOVCRAWL_REDIS", redis, priority="cmdline")
+        if worker_id:
+            settings.set("GOVCRAWL_WORKER_ID", worker_id, priority="cmdline")
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
@@ -108,6 +129,11 @@ def run_crawl(
     if run_id is None:
         print("govcrawl: the crawl did not start (see the log above)", file=sys.stderr)
         return EXIT_FAILED
+    if redis and not crawler.stats.get_value("govcrawl/worker/closes_run"):
+        # another worker is the last to leave: it closes the run and prints its report
+        print(f"govcrawl: worker {crawler.stats.get_value('govcrawl/worker/id')} is done with run {run_id}; "
+              "the last worker to finish closes it (govcrawl runs shows it)", file=sys.stderr)
+        return EXIT_INTERRUPTED if crawler.stats.get_value("finish_reason") not in (None, "finished") else EXIT_OK
     undelivered = Path(settings.get("GOVCRAWL_DEAD_LETTER_DIR") or "data") / f"undelivered-run{run_id}.jsonl"
     try:
         db.checkpoint()  # every writer (page workers, pipeline) is done: the .sqlite file alone is the archive

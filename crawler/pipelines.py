@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.health import Thresholds
 from crawler.attachments import AttachmentJob, store_job
+from crawler.distributed import worker_of
 from crawler.items import AttachmentItem, FailureItem, PageItem
 from crawler.processing import NOT_ARTICLE, PageJob, PagePool, Target, default_workers
 from crawler.feeds import StoredArticle
@@ -65,7 +66,10 @@ class StoragePipeline:
         self.db.migrate()
         with self.db.session() as session, session.begin():
             self.portal_ids = repository.sync_portals(session, portal_records(self.spider.portals.values()))
-            self.run_id = start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
+            # several workers (crawler/distributed.py): the run the first one started
+            worker = worker_of(self.crawler)
+            self.run_id = worker.run_id if worker is not None else \
+                start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
         self._cluster_unplaced()
         self.stats.set_value("govcrawl/run_id", self.run_id)
         self.spider.state = self.state = CrawlState(
@@ -112,8 +116,16 @@ class StoragePipeline:
                 self.state.close()
 
     def _close_run(self, reason: str) -> None:
-        stats = portal_stats(self.stats.get_stats(), self.spider.portals)
-        self._give_up_failing_urls(stats)
+        counters = self.stats.get_stats()
+        worker = worker_of(self.crawler)
+        if worker is not None:  # several workers: the last to leave closes the run with everyone's counters
+            self._give_up_failing_urls(portal_stats(counters, self.spider.portals))  # this worker's own
+            counters = worker.leave(counters, reason)
+            if counters is None:
+                return
+        stats = portal_stats(counters, self.spider.portals)
+        if worker is None:
+            self._give_up_failing_urls(stats)
         failed = [key for key, s in stats.items() if s.status == "failed"]
         status = "failed" if failed and len(failed) == len(stats) else "partial" if failed else "ok"
         if status == "ok" and any(s.errors_by_kind.get("storage") for s in stats.values()):
@@ -133,7 +145,7 @@ class StoragePipeline:
             try:
                 self.state.finish(key for key, s in stats.items()
                                   if s.status != "failed" and key not in partial
-                                  and not self.stats.get_value(f"govcrawl/{key}/capped"))
+                                  and not counters.get(f"govcrawl/{key}/capped"))
             except (SQLAlchemyError, StorageError) as exc:  # nothing lost: the next run walks them again
                 logger.error("cannot mark the portals' walks complete (%s): the next run walks them again", exc)
         try:

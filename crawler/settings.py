@@ -87,7 +87,18 @@ GOVCRAWL_ATTACHMENTS = True
 GOVCRAWL_ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
 # PortalActivity: each portal's first/last activity for the run report; PortalProgress: the
 # progress display (off unless GOVCRAWL_PROGRESS_INTERVAL > 0, as `govcrawl crawl` sets it).
-EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500}
+EXTENSIONS = {"crawler.runs.PortalActivity": 500, "crawler.progress.PortalProgress": 500,
+              # several workers, one run (crawler/distributed.py): off unless GOVCRAWL_REDIS is set
+              "crawler.distributed.Worker": 100}
+# Several workers sharing one run through Redis (crawler/distributed.py, `govcrawl crawl --redis URL`):
+# the Redis URL (None: environment GOVCRAWL_REDIS, else a single-process crawl), this worker's id
+# (None: the next number of the run), portals a worker leases at once, the lease and heartbeat
+# time-to-live in seconds (a dead worker's portals are taken over after it), the key prefix.
+GOVCRAWL_REDIS: str | None = None
+GOVCRAWL_WORKER_ID: str | None = None
+GOVCRAWL_WORKER_PORTALS = 8
+GOVCRAWL_REDIS_LEASE_TTL = 30
+GOVCRAWL_REDIS_PREFIX = "govcrawl"
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

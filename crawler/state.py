@@ -51,6 +51,15 @@ class CrawlState:
                 self.portals[key] = crawlstate.portal_start(self.session, key, self.started_at, self.revalidate_limit)
         self.session.expunge_all()
 
+    def reload(self, key: str) -> None:
+        """Read one portal's crawl state again: a worker that leases a portal another worker may
+        have crawled (or died crawling) starts from what the database holds now
+        (crawler/distributed.py)."""
+        self.wait_for_writes()
+        with self.session.begin():
+            self.portals[key] = crawlstate.portal_start(self.session, key, self.started_at, self.revalidate_limit)
+        self.session.expunge_all()
+
     # -- questions the spider asks --------------------------------------------------------
 
     def is_known(self, key: str, url: str) -> bool:

@@ -158,18 +158,32 @@ class PortalSpider(scrapy.Spider):
         gc.freeze()
         self.section_cap = self.settings.getint("GOVCRAWL_SECTION_PAGES", 20)
         self.depth_cap = self.settings.getint("GOVCRAWL_SECTION_DEPTH", 50)
-        for portal in self.portals.values():
-            for request in self._resumed(portal):
+        from crawler.distributed import worker_of  # several workers (GOVCRAWL_REDIS): the portals it leases
+
+        worker = worker_of(self.crawler)
+        for portal in self.portals.values() if worker is None else worker.first_portals():
+            for request in self.seeds(portal):
                 yield request
-            for point in portal.start_points:
-                # A sitemap index answering 304 says nothing of its children: read it in full
-                check = None if self.state is None or point.kind == "sitemap" else \
-                    self.state.page_validators(portal.key, point.url)
-                # a home page: its menus name the news sections
-                extra = {"sections": True} if point.kind == "listing" and is_home(point.url) else None
-                request = self._request(portal, point.url, point.kind, start=True, validators=check, extra=extra)
-                if request is not None:
-                    yield request
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        from crawler.distributed import configure  # GOVCRAWL_REDIS: scrapy-redis scheduler and dupefilter
+
+        configure(settings)
+
+    def seeds(self, portal: Portal) -> Iterator[scrapy.Request]:
+        """What a run starts a portal with: its frontier and due pages, then its start points."""
+        yield from self._resumed(portal)
+        for point in portal.start_points:
+            # A sitemap index answering 304 says nothing of its children: read it in full
+            check = None if self.state is None or point.kind == "sitemap" else \
+                self.state.page_validators(portal.key, point.url)
+            # a home page: its menus name the news sections
+            extra = {"sections": True} if point.kind == "listing" and is_home(point.url) else None
+            request = self._request(portal, point.url, point.kind, start=True, validators=check, extra=extra)
+            if request is not None:
+                yield request
 
     def _resumed(self, portal: Portal) -> Iterator[scrapy.Request]:
         """What the last run left in the frontier, then the known pages due for revalidation."""
