@@ -142,6 +142,9 @@ class Exchange:
     body: bytes                # as received: content coding kept
     date: datetime             # when the response came in (UTC)
     ip: str | None = None
+    # the URL may have a stored capture (a page state when the run began): only then is the
+    # database asked what its last capture was (a first crawl asks nothing)
+    known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,7 @@ class WarcFiles:
         """Write the exchanges, then flush (and fsync) once: on disk when this returns. If the
         disk fails (full, gone), the file is cut back to its last flushed record and closed (the
         next write starts a new one) and the error raised: none of these exchanges is captured."""
-        wanted = [e.url for e in exchanges if e.status in (200, 304)]
+        wanted = [e.url for e in exchanges if e.known and e.status in (200, 304)]
         previous = self.lookup(wanted) if self.lookup and wanted else {}
         written, nbytes = [], 0
         try:
@@ -502,7 +505,7 @@ class WarcCapture:
         return self.thread
 
     async def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        exchange = _exchange(request, response)
+        exchange = _exchange(request, response, self._known(request.meta.get("portal"), response.url))
         try:
             written = await asyncio.wrap_future(self._writer().submit(exchange))
         except Exception as exc:  # the page goes on uncaptured: counted, said once, in the run report
@@ -520,6 +523,12 @@ class WarcCapture:
         self._count()
         return response
 
+    def _known(self, portal: str | None, url: str) -> bool:
+        """Whether `url` had a page state when the run began (the crawl state loaded them all)."""
+        state = getattr(self.crawler.spider, "state", None)
+        start = state.portals.get(portal) if state is not None and portal else None
+        return start is not None and (url in start.known or url in start.pages)
+
     def _count(self) -> None:
         files = self.thread.files if self.thread is not None else None
         if files is not None:
@@ -534,7 +543,7 @@ class WarcCapture:
             self.lookup.close()
 
 
-def _exchange(request: Request, response: Response) -> Exchange:
+def _exchange(request: Request, response: Response, known: bool = True) -> Exchange:
     split = urlsplit(response.url)
     request_headers = [(name.decode("latin-1"), value.decode("latin-1"))
                        for name, values in request.headers.items() for value in values
@@ -548,7 +557,7 @@ def _exchange(request: Request, response: Response) -> Exchange:
         url=response.url, method=request.method, request_headers=request_headers, request_body=request.body or b"",
         status=response.status, protocol=response.protocol or "HTTP/1.1", response_headers=response_headers,
         body=response.body, date=datetime.now(UTC),
-        ip=str(response.ip_address) if response.ip_address is not None else None)
+        ip=str(response.ip_address) if response.ip_address is not None else None, known=known)
 
 
 # -- reading ----------------------------------------------------------------------------------
