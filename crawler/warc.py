@@ -431,6 +431,8 @@ class WriterThread:
 def _index_logged(path: Path) -> None:
     try:
         write_index(path)
+    except OSError as exc:  # a full disk: one line (an index can be written again: `govcrawl warc pack`)
+        logger.error("cannot index %s: %s (`govcrawl warc pack` indexes it again)", path, exc)
     except Exception:  # an index can be written again (`govcrawl warc pack` does): said, not fatal
         logger.exception("cannot index %s", path)
 

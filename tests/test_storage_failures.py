@@ -119,8 +119,7 @@ def test_a_full_disk_exits_6_and_redelivery_completes_the_archive_and_closes_the
 
     with small_filesystem(tmp_path / "small", "256k") as small:
         full = f"sqlite:///{small / 'full.sqlite'}"
-        # the database's disk is full (the WARC captures are on another)
-        done = _crawl(full, tmp_path / "dead", "-s", f"GOVCRAWL_WARC_DIR={tmp_path / 'warc'}")
+        done = _crawl(full, tmp_path / "dead")  # the database and its WARC captures on the full disk
         assert done.returncode == 6, done.stdout + done.stderr[-3000:]
         assert "Traceback" not in done.stderr
         [undelivered] = (tmp_path / "dead").glob("undelivered-run*.jsonl")
