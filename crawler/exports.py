@@ -367,6 +367,9 @@ def parquet_schema() -> Any:
                 ("article_id", i64), ("content_hash", s), ("role", s), ("previous_version_id", i64),
                 ("portal", s), ("first_seen", ts), ("last_seen", ts), ("run_id", i64),
                 ("extractor_version", s)]))),
+            ("attachment_files", pa.list_(pa.struct([
+                ("url", s), ("title", s), ("article_id", i64), ("sha256", s), ("size", i64), ("media_type", s),
+                ("kind", s), ("text_chars", i64), ("warc", warc)]))),
         ])),
     ])
 

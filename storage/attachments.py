@@ -180,3 +180,22 @@ def list_attachments(session: Session, *, portals: Sequence[str] = (), words: st
                                               "title": link.title, "portal": key})
     return [AttachmentRow(row.id, row.sha256, row.size, row.media_type, row.kind, row.text_chars, row.text_note,
                           row.first_url, row.first_seen, ref_of(row), links[row.id]) for row in rows]
+
+
+def files_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """{article id: the stored files it links} for the export record (storage/exports.py): URL and
+    title as the article gave them, the file's sha256, size, media type, kind, characters of text
+    and WARC record."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not article_ids:
+        return out
+    found = session.execute(
+        select(ArticleAttachment, Attachment).join(Attachment, Attachment.id == ArticleAttachment.attachment_id)
+        .where(ArticleAttachment.article_id.in_(list(article_ids))).order_by(ArticleAttachment.url))
+    for link, row in found:
+        ref = ref_of(row)
+        out.setdefault(link.article_id, []).append({
+            "url": link.url, "title": link.title, "article_id": link.article_id, "sha256": row.sha256,
+            "size": row.size, "media_type": row.media_type, "kind": row.kind, "text_chars": row.text_chars,
+            "warc": ref._asdict() if ref else None})
+    return out

@@ -36,6 +36,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.attachments import files_of
 from storage.captures import ref_of
 from storage.models import Article, ArticleUrl, Cluster, CrawlRun, CrawlRunPortal, Portal
 from storage.repository import _iso_vn, _story_record, _with_urls  # the export record, shared with the feeds
@@ -256,6 +257,8 @@ class Story:
     members: list[Article]
     portals: Mapping[int, PortalInfo]
     runs: RunIndex
+    # {member id: the stored files it links} (storage/attachments.files_of)
+    files: Mapping[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def story_id(self) -> int:
@@ -293,6 +296,9 @@ class Story:
                          "first_seen": _iso_vn(m.first_seen), "last_seen": _iso_vn(m.last_seen),
                          "run_id": member_runs[m.id], "extractor_version": getattr(m, "extractor_version", None)}
                         for m in sorted(self.members, key=lambda m: m.id)],
+            # the attachments the story's articles link, as stored (issue 17 item 4)
+            "attachment_files": sorted((f for m in self.members for f in self.files.get(m.id, ())),
+                                       key=lambda f: (f["url"], f["article_id"])),
         }
 
     def record(self) -> dict[str, Any]:
@@ -336,5 +342,7 @@ def iter_stories(session: Session, selection: Selection | None = None, *,
             for member in session.scalars(select(Article).where(Article.cluster_id.in_(cluster_ids))
                                           .options(*_with_urls()).order_by(Article.id)):
                 members.setdefault(member.cluster_id, []).append(member)  # type: ignore[arg-type]
+        files = files_of(session, [m.id for row in batch
+                                   for m in (members.get(row.cluster_id, [row]) if row.cluster_id else [row])])
         for row in batch:
-            yield Story(row, members.get(row.cluster_id, [row]) if row.cluster_id else [row], portals, runs)
+            yield Story(row, members.get(row.cluster_id, [row]) if row.cluster_id else [row], portals, runs, files)

@@ -245,3 +245,17 @@ def test_text_is_bounded():
 
 def test_search_key_folds_case_and_diacritics():
     assert search_key("Quyết  ĐỊNH\nthủy") == search_key("quyet dinh thuy") == "quyet dinh thuy"
+
+
+def test_the_export_record_carries_the_stored_files(served, crawled):
+    attachments, links, _, _ = _rows(crawled["db"])
+    sha = {row.id: row.sha256 for row in attachments}
+    exported = run_govcrawl("export", "--db", crawled["db_url"])
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    files = [f for r in records for f in r["provenance"]["attachment_files"]]
+    assert {(f["article_id"], f["url"], f["sha256"]) for f in files} == \
+        {(article_id, url, sha[attachment_id]) for article_id, attachment_id, url, _ in links}
+    by_url = _served_files(served)
+    for f in files:
+        assert f["size"] == len(by_url[f["url"]].data) and f["warc"]["sha256"] == f["sha256"]
