@@ -26,7 +26,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any
 
 import scrapy
@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # links fetched per article: a page listing a thousand files is a document library, not an article
 MAX_PER_ARTICLE = 20
-PRIORITY = 5  # after the pages (articles 20, sitemaps and feeds 10, listings 0 is below: pages first)
+# after article pages (20), candidates (12), sitemaps and feeds (10); before listing pages (0):
+# what is found is finished before more is discovered, as for articles
+PRIORITY = 5
 
 Link = tuple[str, "str | None"]
 
@@ -190,7 +192,3 @@ def print_attachments(rows: Sequence[Any], out: IO[str], *, as_json: bool = Fals
         for link in row.links:
             print(f"{'':>6}   article {link['article_id']} ({link['portal']}): {link['title'] or '-'}  {link['url']}",
                   file=out)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from portalsim.documents import docx_bytes, pdf_bytes
 
 if TYPE_CHECKING:
-    from portalsim.replica import Copy, Replica
+    from portalsim.replica import Replica
 
 BIG_SIZE = 1_500_000  # bytes of the big PDF (tests cap attachments at 1 MB)
 ASSET_TENANT = "ytb"  # vnportal's tenant folder on the asset host

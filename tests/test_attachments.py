@@ -78,7 +78,8 @@ def _crawled(served, db_url, warc):
 def _rows(db):
     with db.session() as s:
         attachments = list(s.scalars(select(Attachment)))
-        links = [(link.article_id, link.attachment_id, link.url, link.title) for link in s.scalars(select(ArticleAttachment))]
+        links = [(link.article_id, link.attachment_id, link.url, link.title)
+                 for link in s.scalars(select(ArticleAttachment))]
         article_of = {row.url: row.article_id for row in s.scalars(select(ArticleUrl))}
         failures = [(f.url, f.kind, f.reason) for f in s.scalars(select(Failure))]
         for row in attachments:

@@ -612,7 +612,9 @@ class PortalSpider(scrapy.Spider):
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
         key = response.meta["portal"]
         self.crawler.stats.inc_value(f"govcrawl/{key}/attachments_fetched")
-        requested = [*response.meta.get("redirect_urls", ()), response.request.url if response.request else response.url][0]
+        # the URL asked for, before any redirect: what the articles waiting for it know it by
+        asked = response.request.url if response.request else response.url
+        requested = (response.meta.get("redirect_urls") or [asked])[0]
         media_type = response.headers.get(b"Content-Type")
         yield AttachmentItem(portal_key=key, url=requested, body=response.body,
                              media_type=media_type.decode("latin-1") if media_type else None,
