@@ -260,3 +260,25 @@ def test_the_export_record_carries_the_stored_files(served, crawled):
     by_url = _served_files(served)
     for f in files:
         assert f["size"] == len(by_url[f["url"]].data) and f["warc"]["sha256"] == f["sha256"]
+
+
+def test_the_scheduler_asks_once_per_url_and_keeps_who_waits():
+    from crawler.attachments import Attachments, summary
+
+    portal = load_registry().get("replica-vnportal")
+    asset, own, elsewhere = (f"http://{portal.asset_hosts[0]}/f/a.pdf", f"http://{portal.hosts[0]}/f/b.docx",
+                             "http://example.gov.vn/f/c.pdf")
+    plan = Attachments(max_bytes=1234)
+    requests, refused, stored = plan.found(portal, 1, [(asset, "A"), (own, "B"), (elsewhere, "C")], print, print)
+    assert [r.url for r in requests] == [asset, own] and [u for u, _ in refused] == [elsewhere] and not stored
+    assert all(r.meta["download_maxsize"] == 1234 and r.meta["kind"] == "attachment" for r in requests)
+    # a second article: nothing asked again, it waits for the same responses; the refusal is not repeated
+    assert plan.found(portal, 2, [(asset, "A2"), (elsewhere, "C2")], print, print) == ([], [], [])
+    assert plan.take(asset, ok=True) == ((1, "A"), (2, "A2"))
+    assert plan.take(own, ok=False) == ((1, "B"),)
+    # later: a file stored in this run is linked, not fetched; a failed one is not asked again
+    assert plan.found(portal, 3, [(asset, "A3"), (own, "B3")], print, print) == ([], [], [(asset, "A3")])
+    assert Attachments(enabled=False).found(portal, 1, [(asset, "A")], print, print) == ([], [], [])
+    assert summary({"govcrawl/a/attachments_new": 2, "govcrawl/b/attachments_new": 1, "govcrawl/a/pages": 9}) == \
+        {"fetched": 0, "new": 3, "known": 0, "linked": 0, "failed": 0}
+    assert summary({"govcrawl/a/pages_fetched": 3}) is None
