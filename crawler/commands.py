@@ -206,17 +206,32 @@ def cmd_runs(args: argparse.Namespace) -> int:
         else:
             report.print_runs(runs, sys.stdout)
         return EXIT_OK
+    from storage.workers import run_workers
+
     with db.session(readonly=True) as session:
         run = get_run(session, args.run_id)
         rows = run_summary(session, args.run_id)
+        workers = run_workers(session, args.run_id)  # several workers shared it (crawler/distributed.py)
     if run is None:
         print(f"govcrawl: no run with id {args.run_id} (`govcrawl runs` lists them)", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(report.report_json(run, rows), ensure_ascii=False, indent=1))
+        shares = {"workers": [_worker_json(w) for w in workers]} if workers else {}
+        print(json.dumps({**report.report_json(run, rows), **shares}, ensure_ascii=False, indent=1))
     else:
         report.print_run(run, rows, db.display_url, sys.stdout)
+        for w in workers:
+            print(f"worker {w.worker} ({w.host or '-'}, {w.status}): {w.pages_fetched} pages, {w.not_modified} "
+                  f"not modified, {w.articles_new} new, {w.errors} errors; portals {', '.join(w.portals) or '-'}")
     return EXIT_OK
+
+
+def _worker_json(worker: Any) -> dict[str, Any]:
+    record = {name: getattr(worker, name) for name in worker.__dataclass_fields__}
+    for name in ("joined_at", "left_at"):
+        record[name] = record[name].isoformat() if record[name] else None
+    record["portals"] = list(record["portals"])
+    return record
 
 
 def _read_input(name: str) -> bytes:

@@ -36,8 +36,9 @@ import json
 import logging
 import os
 import socket
+import warnings
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -95,6 +96,8 @@ def configure(settings: Any) -> None:
     url = redis_url(settings)
     if not url:
         return
+    # scrapy-redis 0.9 still passes `spider=` to the stats: one deprecation warning per call site
+    warnings.filterwarnings("ignore", message="Passing a 'spider' argument", module="scrapy_redis")
     for name, value in (("SCHEDULER", "scrapy_redis.scheduler.Scheduler"), ("SCHEDULER_PERSIST", True),
                         ("SCHEDULER_QUEUE_CLASS", "crawler.distributed.PortalQueue"),
                         ("DUPEFILTER_CLASS", "crawler.distributed.PortalDupeFilter"),
@@ -207,8 +210,8 @@ class Worker:
                         session.flush()
                 if current is None or int(current) != self.run_id:
                     self.server.set(f"{self.ns}:run", self.run_id)
-                    if keys:
-                        self.server.rpush(self.key("portals"), *keys)
+                if keys and not self.server.exists(self.key("portals")):  # a new run (or its keys were lost)
+                    self.server.rpush(self.key("portals"), *keys)
                 self.portals = self.server.lrange(self.key("portals"), 0, -1)
                 self.id = str(self.given_id or self.server.incr(self.key("workers")))
                 self.server.sadd(self.key("active"), self.id)
@@ -220,6 +223,10 @@ class Worker:
                            "portals it knows)", self.id, self.run_id, ", ".join(self.portals), ", ".join(keys))
         logger.info("worker %s joined run %s (%s)", self.id, self.run_id, self.key())
         self.crawler.stats.set_value("govcrawl/worker/id", self.id)
+        self.crawler.stats.set_value("govcrawl/worker/host", f"{socket.gethostname()}:{os.getpid()}")
+        self.crawler.stats.set_value("govcrawl/worker/joined_at", datetime.now(UTC))
+        # a share from the start: a worker killed before its first heartbeat still has its row
+        self.server.hset(self.key("shares"), self.id, _encode(self.crawler.stats.get_stats()))
 
     def spider_opened(self, spider: Any) -> None:
         self.heartbeat = task.LoopingCall(self.beat)
@@ -303,6 +310,8 @@ class Worker:
         self.left = True
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
+        stats = {**stats, "govcrawl/worker/status": "done" if reason == "finished" else "stopped",
+                 "govcrawl/worker/left_at": datetime.now(UTC)}
         with self._lock():
             pipe = self.server.pipeline()
             pipe.hset(self.key("shares"), self.id, _encode(stats))
@@ -329,8 +338,47 @@ class Worker:
             if keys:
                 self.server.delete(*keys)
         self.crawler.stats.set_value("govcrawl/worker/closes_run", True)
+        self._record(shares)
         logger.info("worker %s is the last of run %s (%d workers): closing it", self.id, self.run_id, len(shares))
         return merged
+
+
+    def _record(self, shares: Mapping[str, str]) -> None:
+        """Each worker's share as a `crawl_run_workers` row (storage/workers.py); a database
+        failure here costs the per-worker rows only (the run is closed after, as ever)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from storage import Database
+        from storage.workers import record_workers
+
+        rows = [share_of(worker, json.loads(share), self.portals) for worker, share in shares.items()]
+        db = Database(self.db_url)
+        try:
+            with db.session() as session, session.begin():
+                record_workers(session, int(self.run_id or 0), rows)
+        except SQLAlchemyError as exc:
+            logger.error("cannot record the workers of run %s (%s)", self.run_id, exc)
+        finally:
+            db.dispose()
+
+
+def share_of(worker: str, counters: Mapping[str, Any], portals: Iterable[str]) -> Any:
+    """A worker's row from the counters it last published (no status: it never left, it is gone)."""
+    from storage.workers import WorkerShare
+
+    def when(name: str) -> datetime | None:
+        value = counters.get(f"govcrawl/worker/{name}")
+        return datetime.fromisoformat(value["t"]) if isinstance(value, dict) else None
+
+    def total(counter: str, keys: Iterable[str]) -> int:
+        return sum(int(counters.get(f"govcrawl/{key}/{counter}", 0)) for key in keys)
+
+    crawled = tuple(key for key in portals if f"govcrawl/{key}/first_activity" in counters)
+    return WorkerShare(worker=worker, host=counters.get("govcrawl/worker/host"),
+                       status=counters.get("govcrawl/worker/status") or "gone",
+                       joined_at=when("joined_at"), left_at=when("left_at"), portals=crawled,
+                       pages_fetched=total("pages_fetched", crawled), not_modified=total("not_modified", crawled),
+                       articles_new=total("articles_new", crawled), errors=total("errors", crawled))
 
 
 class PortalQueue(Base):

@@ -203,6 +203,28 @@ class CrawlRun(Base):
     portals: Mapped[list[CrawlRunPortal]] = relationship(back_populates="run")
 
 
+class CrawlRunWorker(Base):
+    """One worker's share of a run several workers shared (crawler/distributed.py, storage/workers.py):
+    `status` done (left at the end), stopped (SIGTERM, Ctrl-C) or gone (its heartbeat expired:
+    killed; its counters up to its last heartbeat)."""
+
+    __tablename__ = "crawl_run_workers"
+    __table_args__ = (UniqueConstraint("run_id", "worker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    worker: Mapped[str] = mapped_column(String(100))
+    host: Mapped[str | None] = mapped_column(String(255))  # host:pid
+    status: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    portals: Mapped[list[Any] | None] = mapped_column(JSON)  # the portal keys it crawled
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CrawlRunPortal(Base):
     """Per-portal counters of one run (storage/runs.py), with the health flags of the run report."""
 

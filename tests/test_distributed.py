@@ -102,6 +102,17 @@ def _assert_same(expected: dict, got: dict) -> None:
     assert got["unplaced"] == 0 and got["pending"] == 0
 
 
+def _workers_of_run(db_url: str) -> dict[str, tuple[str, int]]:
+    """worker -> (status, pages fetched) as crawl_run_workers records them."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return {w: (status, pages) for w, status, pages in conn.execute(
+                text("SELECT worker, status, pages_fetched FROM crawl_run_workers"))}
+    finally:
+        engine.dispose()
+
+
 def _one_closed_run(db_url: str) -> tuple[str, int]:
     engine = create_engine(db_url)
     try:
@@ -134,6 +145,11 @@ def test_three_workers_store_what_one_process_stores(single, redis_prefix, tmp_p
         assert "Traceback" not in logs, logs
         leftovers = list(redis.Redis.from_url(REDIS_URL).scan_iter(match=f"{redis_prefix}:*:*:*"))
         assert not leftovers, leftovers[:5]  # the run's keys are gone with it
+        workers = _workers_of_run(url)
+        assert {w: status for w, (status, _) in workers.items()} == {"1": "done", "2": "done", "3": "done"}
+        assert all(pages > 0 for _, pages in workers.values()), workers  # each did a share
+        shown = run_govcrawl("runs", "1", "--db", url)
+        assert shown.returncode == 0 and shown.stdout.count("\nworker ") == 3, shown.stdout + shown.stderr
         print(f"3 workers: {elapsed:.1f}s")
 
 
@@ -160,6 +176,8 @@ def test_a_worker_killed_mid_run_is_taken_over_and_the_archive_is_complete(singl
         assert status == "ok", _log(tmp_path)
         _assert_same(single, archive_snapshot(url))
         assert "is gone" in _log(tmp_path)
+        statuses = {w: status for w, (status, _) in _workers_of_run(url).items()}
+        assert statuses == {"1": "done", "2": "gone", "3": "done"}, statuses
 
 
 def test_a_worker_needs_postgresql_and_a_redis_that_answers(tmp_path):

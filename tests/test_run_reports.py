@@ -108,7 +108,7 @@ def test_migration_0004_gives_earlier_rows_zero_and_null(db_url: str) -> None:
                               "articles_duplicate, articles_seen, articles_failed, errors, status, note) "
                               "VALUES (1, 1, 30, 4, 1, 2, 0, 1, 'partial', 'http: 1')"))
         database.migrate()
-        assert database.current_revision() == "0012"
+        assert database.current_revision() == "0013"
         with database.session() as s:
             (row,) = run_summary(s, 1)
             (run,) = list_runs(s)

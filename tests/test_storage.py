@@ -84,7 +84,7 @@ def test_migrate_is_idempotent(db_url: str) -> None:
         assert database.current_revision() is None
         database.migrate()
         database.migrate()
-        assert database.current_revision() == "0012"
+        assert database.current_revision() == "0013"
         tables = set(inspect(database.engine).get_table_names())
         assert {
             "portals", "articles", "article_urls", "crawl_runs", "crawl_run_portals", "failures", "template_segments",
@@ -109,7 +109,7 @@ def test_downgrade_and_upgrade_again(db_url: str) -> None:
         assert database.current_revision() is None
         assert "articles" not in inspect(database.engine).get_table_names()
         database.migrate()
-        assert database.current_revision() == "0012"
+        assert database.current_revision() == "0013"
     finally:
         database.dispose()
 
