@@ -32,7 +32,7 @@ class ExtractionError(ValueError):
 # Bumped whenever the extractor's output for a page may change (a rule added, a bound moved):
 # every stored article records the version it was extracted with, and `govcrawl reextract`
 # re-reads the archive's captures with the current one.
-EXTRACTOR_VERSION = "1.0"
+EXTRACTOR_VERSION = "1.1"
 
 @dataclass(frozen=True, slots=True)
 class Image:

@@ -281,15 +281,17 @@ def _teaser(el: etree._Element, title_el: etree._Element | None) -> bool:
     return False
 
 
-def _dated_items(el: etree._Element) -> bool:
+def _dated_items(el: etree._Element, holders: set = frozenset()) -> bool:
     """`el` is one item of a list of dated links (related news): it holds a link, and so does a
-    sibling of its kind (same tag and class), each with a date."""
+    sibling of its kind (same tag and class), each with a date. A sibling holding the headline
+    or the body is the article, not an item (a table row of the body with a document link and
+    an event date beside the row of its date line)."""
     parent = el.getparent()
     if parent is None or next(el.iter("a"), None) is None:
         return False
     kind = (el.tag, el.get("class"))
-    return sum(1 for sib in parent if (sib.tag, sib.get("class")) == kind and next(sib.iter("a"), None) is not None
-               and written_dates(" ".join(sib.itertext()))) >= 2
+    return sum(1 for sib in parent if (sib.tag, sib.get("class")) == kind and sib not in holders
+               and next(sib.iter("a"), None) is not None and written_dates(" ".join(sib.itertext()))) >= 2
 
 
 def written_candidates(doc: etree._Element, title_el: etree._Element | None, body_el: etree._Element | None,
@@ -362,7 +364,7 @@ def written_candidates(doc: etree._Element, title_el: etree._Element | None, bod
                 continue
             if not any(d.label for d in dates) and not _date_line(line_text, date_order):
                 continue
-            if _refused(line, holders, block_refused, title_el) or _dated_items(line):
+            if _refused(line, holders, block_refused, title_el) or _dated_items(line, holders):
                 continue
             for d in dates:
                 rank = (_LABEL_RANK[d.label], _ZONE_RANK[zone], -order.get(line, 0))

@@ -144,6 +144,19 @@ def test_a_list_of_dated_links_after_the_body_is_not_the_date():
     assert _published(page) == datetime(2021, 5, 5, 7, 30, tzinfo=VN)
 
 
+def test_a_body_row_with_a_document_link_makes_the_date_row_no_related_item():
+    """Table rows: title, a date line holding a link, the body holding an event date and an
+    attached document's link: the body's row is the article, so the date row is no item of a
+    list of dated links (found on the replica's ASP.NET family once attachments were linked)."""
+    page = ("<html><head><title>Cổng thông tin điện tử huyện Bắc Hà</title></head><body><form id='form1'>"
+            f"<table class='top'><tr><td class='clock'>{CLOCK}</td></tr></table><table class='main'>"
+            f"<tr><td class='news-title'><h2>{TITLE}</h2></td></tr>"
+            "<tr><td class='news-info'><span class='date'>15:57, 24/06/2023</span> | <a href='/in'>In bài</a></td></tr>"
+            f"<tr><td class='news-content'>{PARAGRAPHS}<div>File đính kèm: <a href='/Uploads/Files/bao-cao.pdf'>"
+            "bao-cao.pdf</a></div></td></tr></table></form></body></html>").encode()
+    assert _published(page) == datetime(2023, 6, 24, 15, 57, tzinfo=VN)
+
+
 def _drupal(date_line: str) -> bytes:
     return ("<html><head><title>Hội nghị | Xã Bảo Lâm</title></head><body class='path-node page-node-type-article'>"
             "<a href='#main-content' class='visually-hidden focusable skip-link'>Skip to main content</a>"
