@@ -167,7 +167,16 @@ def test_attachments_are_captured_in_warc(crawled):
         assert hashlib.sha256(capture.payload).hexdigest() == row.sha256 == ref.sha256
 
 
-def test_texts_are_searchable_and_the_tcvn3_text_is_repaired(served, crawled):
+def _attachments_command(capsys, *args: str) -> tuple[int, str]:
+    """`govcrawl attachments ...` in this process (no crawl: no reactor to keep apart)."""
+    from crawler.cli import main
+
+    capsys.readouterr()
+    code = main(["attachments", *args])
+    return code, capsys.readouterr().out
+
+
+def test_texts_are_searchable_and_the_tcvn3_text_is_repaired(served, crawled, capsys):
     files = _served_files(served)
     attachments, _, _, _ = _rows(crawled["db"])
     texts = {row.sha256: row.text for row in attachments}
@@ -179,15 +188,17 @@ def test_texts_are_searchable_and_the_tcvn3_text_is_repaired(served, crawled):
     for a, words in ((legacy[0], "QUYET DINH khen thuong"), (legacy[1], "lịch tiếp công dân"),
                      (next(a for a in files.values() if a.kind == "docx" and "quy-che" in a.url), "phạm vi điều chỉnh"),
                      (next(a for a in files.values() if a.kind == "pdf" and a.same_as), "Hướng dẫn thi đua")):
-        found = run_govcrawl("attachments", "--db", crawled["db_url"], "--search", words, "--json")
-        assert found.returncode == 0, found.stderr
-        records = [json.loads(line) for line in found.stdout.splitlines()]
+        code, out = _attachments_command(capsys, "--db", crawled["db_url"], "--search", words, "--json")
+        assert code == 0
+        records = [json.loads(line) for line in out.splitlines()]
         assert [r["sha256"] for r in records] == [a.sha256], words
         assert {link["url"] for link in records[0]["articles"]} >= {a.url}
-    listed = run_govcrawl("attachments", "--db", crawled["db_url"], "--portal", "replica-vnportal")
-    assert listed.returncode == 0 and "bieu-mau-dang-ky.pdf" in listed.stdout and "drupal" not in listed.stdout
-    none = run_govcrawl("attachments", "--db", crawled["db_url"], "--search", "không có từ này xyzzy")
-    assert none.returncode == 0 and none.stdout == ""
+    code, out = _attachments_command(capsys, "--db", crawled["db_url"], "--portal", "replica-vnportal")
+    assert code == 0 and "bieu-mau-dang-ky.pdf" in out and "drupal" not in out
+    assert _attachments_command(capsys, "--db", crawled["db_url"], "--search", "không có từ này xyzzy") == (0, "")
+    # the command line itself (a child process, as users run it)
+    found = run_govcrawl("attachments", "--db", crawled["db_url"], "--search", "quyet dinh", "--json")
+    assert found.returncode == 0 and legacy[0].sha256 in found.stdout, found.stderr
 
 
 def test_attachments_off_fetches_none(served, tmp_path):
