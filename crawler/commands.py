@@ -89,7 +89,14 @@ def run_crawl(
         if (problem := redis_problem(redis)) is not None:
             print(f"govcrawl: {problem}: start it, or check --redis / $GOVCRAWL_REDIS", file=sys.stderr)
             return EXIT_DATABASE
-    db = _open_db(db_url)
+    if redis:  # workers migrate a fresh database one at a time
+        from crawler.distributed import startup_lock
+        from storage.db import resolve_url
+
+        with startup_lock(redis, resolve_url(db_url), dict(overrides).get("GOVCRAWL_REDIS_PREFIX")):
+            db = _open_db(db_url)
+    else:
+        db = _open_db(db_url)
     if db is None:
         return EXIT_DATABASE
 

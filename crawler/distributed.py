@@ -81,6 +81,14 @@ def redis_problem(url: str) -> str | None:
     return None
 
 
+def startup_lock(url: str, db_url: str, prefix: str | None = None) -> Any:
+    """The lock workers of one archive take turns under at start-up (migrating the database,
+    registering the portals, joining the run): two workers creating the same rows at once on a
+    fresh database would collide."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+    return client.lock(f"{namespace(db_url, prefix or DEFAULT_PREFIX)}:lock", timeout=300, blocking_timeout=300)
+
+
 def mask(url: str) -> str:
     """The URL without its password."""
     if "@" not in url:
@@ -192,7 +200,8 @@ class Worker:
 
     def join(self) -> None:
         """Join the open run of this database, or (the first worker) start one."""
-        from storage import Database
+        from crawler.runs import portal_records
+        from storage import Database, repository
         from storage.models import CrawlRun
         from storage.runs import start_run
 
@@ -202,6 +211,9 @@ class Worker:
             with self._lock():
                 current = self.server.get(f"{self.ns}:run")
                 with db.session() as session, session.begin():
+                    # the portals' rows, made here under the lock (the pipeline would make them too,
+                    # and two workers inserting the same portal at once collide)
+                    repository.sync_portals(session, portal_records(self.crawler.spider.portals.values()))
                     run = session.get(CrawlRun, int(current)) if current else None
                     if run is not None and run.status == "running":
                         self.run_id = run.id

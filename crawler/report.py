@@ -118,7 +118,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
     return {
         "id": run.id, "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
         "duration_s": run.duration, "status": run.status, "args": run.args, "portals": run.portals,
-        "totals": run.totals, "failed": run.failed,
+        "totals": run.totals, "failed": run.failed, "workers": getattr(run, "workers", 1),
         "flagged": {key: flags.split("; ") for key, flags in run.flagged.items()},
     }
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.db import StorageError
-from storage.models import RUN_STATUSES, CrawlRun, CrawlRunPortal, Portal
+from storage.models import RUN_STATUSES, CrawlRun, CrawlRunPortal, CrawlRunWorker, Portal
 
 # The per-portal counters, as named in PortalRunStats, RunPortalSummary and CrawlRunPortal.
 COUNTERS = ("pages_fetched", "not_modified", "articles_new", "articles_version", "articles_duplicate",
@@ -115,6 +115,7 @@ class RunRecord:
     totals: dict[str, int]  # COUNTERS summed over the run's portals
     failed: list[str]
     flagged: dict[str, str]  # portal key -> health flags
+    workers: int = 1  # crawl processes that shared the run (crawler/distributed.py, crawl_run_workers)
 
     @property
     def duration(self) -> float | None:
@@ -238,6 +239,8 @@ def _records(session: Session, runs_stmt: Any) -> list[RunRecord]:
     )
     for row, key in session.execute(stmt):
         portal_rows[row.run_id].append((row, key))
+    workers = dict(session.execute(select(CrawlRunWorker.run_id, func.count()).where(
+        CrawlRunWorker.run_id.in_(portal_rows)).group_by(CrawlRunWorker.run_id)).all())
     return [
         RunRecord(
             id=run.id, started_at=run.started_at, finished_at=run.finished_at, status=run.status,
@@ -245,6 +248,7 @@ def _records(session: Session, runs_stmt: Any) -> list[RunRecord]:
             totals={name: sum(getattr(row, name) for row, _ in portal_rows[run.id]) for name in COUNTERS},
             failed=[key for row, key in portal_rows[run.id] if row.status == "failed"],
             flagged={key: row.health for row, key in portal_rows[run.id] if row.health},
+            workers=workers.get(run.id) or 1,
         )
         for run in runs
     ]
