@@ -110,7 +110,7 @@ def run_crawl(
     settings.set("GOVCRAWL_DB", db.url.render_as_string(hide_password=False), priority="cmdline")
     settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
     settings.set("GOVCRAWL_PROGRESS_INTERVAL", 10, priority="cmdline")
-    settings.set("GOVCRAWL_ARGS", " ".join(["crawl", *targets]), priority="cmdline")
+    settings.set("GOVCRAWL_ARGS", " ".join(["crawl", *targets, *(["--redis"] if redis else [])]), priority="cmdline")
     for name, value in overrides:
         settings.set(name, value, priority="cmdline")
     if redis:
@@ -163,6 +163,11 @@ def run_crawl(
                          ensure_ascii=False, indent=1), file=out)
     else:
         report.print_run(run, rows, db.display_url, out)
+        if redis:  # the last worker closed the run: each worker's share (crawler/distributed.py)
+            from storage.workers import run_workers
+
+            with db.session(readonly=True) as session:
+                _print_workers(run_workers(session, run_id), out)
         if attached:
             print(summary_line(attached), file=out)
         if captured:
@@ -227,10 +232,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(json.dumps({**report.report_json(run, rows), **shares}, ensure_ascii=False, indent=1))
     else:
         report.print_run(run, rows, db.display_url, sys.stdout)
-        for w in workers:
-            print(f"worker {w.worker} ({w.host or '-'}, {w.status}): {w.pages_fetched} pages, {w.not_modified} "
-                  f"not modified, {w.articles_new} new, {w.errors} errors; portals {', '.join(w.portals) or '-'}")
+        _print_workers(workers, sys.stdout)
     return EXIT_OK
+
+
+def _print_workers(workers: Sequence[Any], out: IO[str]) -> None:
+    """A line per worker of a run several workers shared (none for a single-process run)."""
+    for w in workers:
+        print(f"worker {w.worker} ({w.host or '-'}, {w.status}): {w.pages_fetched} pages, {w.not_modified} "
+              f"not modified, {w.articles_new} new, {w.errors} errors; portals {', '.join(w.portals) or '-'}",
+              file=out)
 
 
 def _worker_json(worker: Any) -> dict[str, Any]:

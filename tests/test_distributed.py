@@ -145,6 +145,8 @@ def test_three_workers_store_what_one_process_stores(single, redis_prefix, tmp_p
         assert codes == [0, 0, 0], _log(tmp_path)
         reports = [i for i in (1, 2, 3) if "run 1 (ok)" in (tmp_path / f"w{i}.out").read_text(encoding="utf-8")]
         assert len(reports) == 1, _log(tmp_path)  # the last worker closes the run and prints its report
+        closing = (tmp_path / f"w{reports[0]}.out").read_text(encoding="utf-8")
+        assert closing.count("\nworker ") == 3, closing  # with a line per worker
         status, portals = _one_closed_run(url)
         assert status == "ok" and portals == len(_keys())
         _assert_same(single, archive_snapshot(url))
