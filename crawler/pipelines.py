@@ -29,7 +29,6 @@ from crawler.undelivered import failure_record, run_record, write_dead_letter
 from crawler.runs import assess_health, portal_records, portal_stats
 from crawler.state import CrawlState
 from storage import Database, StorageError, clusters, repository
-from storage.run_locks import RunLock, close_abandoned_runs
 from storage.runs import PortalRunStats, finish_run, start_run
 
 logger = logging.getLogger(__name__)
@@ -71,11 +70,6 @@ class StoragePipeline:
             worker = worker_of(self.crawler)
             self.run_id = worker.run_id if worker is not None else \
                 start_run(session, args=self.crawler.settings.get("GOVCRAWL_ARGS", ""))
-            # held before the run is committed: no other crawl sees it running without a holder
-            self.run_lock = RunLock(self.db, self.run_id)
-        for run_id in close_abandoned_runs(self.db, self.run_id):
-            logger.warning("run %s was left running by a crawl that ended without closing it (killed?): "
-                           "recorded as interrupted", run_id)
         self._cluster_unplaced()
         self.stats.set_value("govcrawl/run_id", self.run_id)
         self.spider.state = self.state = CrawlState(
@@ -120,8 +114,6 @@ class StoragePipeline:
         finally:
             if getattr(self, "state", None) is not None:
                 self.state.close()
-            if getattr(self, "run_lock", None) is not None:
-                self.run_lock.release()
 
     def _close_run(self, reason: str) -> None:
         counters = self.stats.get_stats()

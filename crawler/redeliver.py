@@ -24,7 +24,7 @@ from crawler.processing import PageJob, PageStore, Target
 from crawler.runs import assess_health
 from crawler.undelivered import job_fields, read_records, rewrite, run_fields
 from storage import Database, StorageError, repository
-from storage.models import CrawlRun, CrawlRunPortal, Portal
+from storage.models import CrawlRun, Portal
 from storage.runs import PortalRunStats, finish_run
 
 logger = logging.getLogger(__name__)
@@ -90,9 +90,7 @@ def _close_run(record: dict, db: Database, result: Redelivery) -> bool:
     try:
         with db.session() as session, session.begin():
             run = session.get(CrawlRun, run_id)
-            # still running, or closed by a later crawl as abandoned (no counters): the record's
-            if run is None or not (run.status == "running" or run.status == "interrupted" and not session.scalar(
-                    select(CrawlRunPortal.id).where(CrawlRunPortal.run_id == run_id).limit(1))):
+            if run is None or run.status != "running":
                 return True
             stats = run_fields(record, PortalRunStats)
             if record["run"].get("assess_health"):

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -100,11 +99,6 @@ def test_crawl_killed_three_times_ends_like_an_uninterrupted_one(served, backend
             reached.append(_crawl_signalled_after(killed, pages)[0])
         assert reached == sorted(reached) and reached[0] < total
         _crawl(killed)  # the run that finishes
-        engine = create_engine(killed)
-        with engine.connect() as conn:  # the killed runs, closed by the runs after them
-            statuses = [status for (status,) in conn.execute(text("SELECT status FROM crawl_runs ORDER BY id"))]
-        engine.dispose()
-        assert statuses == ["interrupted"] * 3 + ["ok"], statuses
 
         resumed = archive_snapshot(killed)
         for part in ("articles", "urls", "clusters"):

@@ -516,27 +516,3 @@ def test_concurrent_postgres_two_connections(pg_db: Database) -> None:
         assert article_row(pg_db, "proc").portal.key == "so-a"
     finally:
         other_db.dispose()
-
-
-def test_a_run_is_abandoned_only_when_no_process_holds_its_lock(db_url: str) -> None:
-    from storage.run_locks import RunLock, abandoned, close_abandoned_runs
-    from storage.runs import start_run
-
-    database = Database(db_url)
-    try:
-        database.migrate()
-        with database.session() as s, s.begin():
-            dead, alive, mine = (start_run(s, args="crawl") for _ in range(3))
-        held, other_worker, own = RunLock(database, alive), RunLock(database, alive), RunLock(database, mine)
-        assert not abandoned(database, alive) and abandoned(database, dead)
-        held.release()
-        assert not abandoned(database, alive)  # another process of the run (a worker) still holds it
-        assert close_abandoned_runs(database, mine) == [dead]
-        with database.session() as s:
-            statuses = dict(s.execute(text("SELECT id, status FROM crawl_runs")).all())
-        assert statuses == {dead: "interrupted", alive: "running", mine: "running"}
-        other_worker.release()
-        assert abandoned(database, alive)
-        own.release()
-    finally:
-        database.dispose()
