@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.attachments import files_of
 from storage.captures import ref_of
-from storage.models import Article, ArticleUrl, Cluster, CrawlRun, CrawlRunPortal, Portal
-from storage.repository import _iso_vn, _story_record, _with_urls  # the export record, shared with the feeds
+from storage.models import Article, ArticleUrl, CrawlRun, CrawlRunPortal, Portal
+from storage.repository import _iso_vn, _story_record, story_batches  # the export record, shared with the feeds
 
 SINCE_FIELDS = ("stored", "published")
 # ids below the watermark missing from a snapshot are remembered only this far below it: an
@@ -327,22 +327,7 @@ def iter_stories(session: Session, selection: Selection | None = None, *,
     selection = selection or Selection()
     portals = portal_table(session, province_before)
     runs = RunIndex.load(session)
-    canonical_ids = select(Cluster.canonical_article_id)
-    stmt = (
-        select(Article)
-        .where(or_(Article.id.in_(canonical_ids), Article.cluster_id.is_(None)), *_conditions(selection))
-        .options(*_with_urls())
-        .order_by(case((Article.published.is_(None), 1), else_=0), Article.published, Article.id)
-        .execution_options(yield_per=batch_size)
-    )
-    for batch in session.scalars(stmt).partitions():
-        cluster_ids = [row.cluster_id for row in batch if row.cluster_id is not None]
-        members: dict[int, list[Article]] = {}
-        if cluster_ids:
-            for member in session.scalars(select(Article).where(Article.cluster_id.in_(cluster_ids))
-                                          .options(*_with_urls()).order_by(Article.id)):
-                members.setdefault(member.cluster_id, []).append(member)  # type: ignore[arg-type]
-        files = files_of(session, [m.id for row in batch
-                                   for m in (members.get(row.cluster_id, [row]) if row.cluster_id else [row])])
-        for row in batch:
-            yield Story(row, members.get(row.cluster_id, [row]) if row.cluster_id else [row], portals, runs, files)
+    for batch in story_batches(session, *_conditions(selection), batch_size=batch_size):
+        files = files_of(session, [m.id for _, members in batch for m in members])
+        for row, members in batch:
+            yield Story(row, members, portals, runs, files)

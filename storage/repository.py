@@ -640,10 +640,20 @@ def iter_export(session: Session, *, batch_size: int = 500) -> Iterator[dict[str
     `urls` (every URL of every copy) and `versions` (the canonical's earlier versions, newest
     first). By published then id; undated last. Streams in batches of `batch_size`.
     """
+    for batch in story_batches(session, batch_size=batch_size):
+        for row, members in batch:
+            yield _story_record(row, members)
+
+
+def story_batches(session: Session, *conditions: Any, batch_size: int = 500,
+                  ) -> Iterator[list[tuple[Article, list[Article]]]]:
+    """The stories (canonical article, its cluster's members oldest first; an unplaced article
+    alone) whose canonical rows meet `conditions`, by published then id, undated last,
+    `batch_size` canonical rows at a time, each with its URLs loaded."""
     canonical_ids = select(Cluster.canonical_article_id)
     stmt = (
         select(Article)
-        .where(or_(Article.id.in_(canonical_ids), Article.cluster_id.is_(None)))
+        .where(or_(Article.id.in_(canonical_ids), Article.cluster_id.is_(None)), *conditions)
         .options(*_with_urls())
         .order_by(case((Article.published.is_(None), 1), else_=0), Article.published, Article.id)
         .execution_options(yield_per=batch_size)
@@ -651,12 +661,11 @@ def iter_export(session: Session, *, batch_size: int = 500) -> Iterator[dict[str
     for batch in session.scalars(stmt).partitions():
         cluster_ids = [row.cluster_id for row in batch if row.cluster_id is not None]
         members: dict[int, list[Article]] = {}
-        for member in session.scalars(select(Article).where(Article.cluster_id.in_(cluster_ids))
-                                      .options(*_with_urls())
-                                      .order_by(Article.id)):
-            members.setdefault(member.cluster_id, []).append(member)  # type: ignore[arg-type]
-        for row in batch:
-            yield _story_record(row, members.get(row.cluster_id, [row]) if row.cluster_id else [row])
+        if cluster_ids:
+            for member in session.scalars(select(Article).where(Article.cluster_id.in_(cluster_ids))
+                                          .options(*_with_urls()).order_by(Article.id)):
+                members.setdefault(member.cluster_id, []).append(member)  # type: ignore[arg-type]
+        yield [(row, members.get(row.cluster_id, [row]) if row.cluster_id else [row]) for row in batch]
 
 
 def _copies_of(article: Article) -> list[dict[str, Any]]:
