@@ -23,7 +23,7 @@ import hashlib
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 METADATA_FIELDS = ("title", "summary", "published", "updated", "authors", "unit", "captions", "images",
                    "attachments", "category", "source_tag", "attribution", "language", "date_source")
 COPY_FIELDS = ("title", "authors", "unit", "source_tag", "attribution", "published")
-BATCH = 200  # URLs read per query
 
 
 @dataclass
@@ -105,10 +104,9 @@ def reextract(db: Database, warc_directory: Path, registry: Registry | None, *, 
         try:
             with db.session(readonly=True) as reader:
                 result.uncaptured = reader.scalar(_select(keys, since, captured=False, count=True)) or 0
-                batches = list(_batches(reader, keys, since))
-            for batch in batches:
-                for link_id, url, portal_key, family in batch:
-                    _one(store, db, warc_directory, registry, link_id, url, portal_key, family, result)
+                links = reader.execute(_select(keys, since, captured=True)).all()
+            for link_id, url, portal_key, family in links:
+                _one(store, db, warc_directory, registry, link_id, url, portal_key, family, result)
         finally:
             store.close()
     return result
@@ -123,12 +121,6 @@ def _select(keys: tuple[str, ...], since: datetime | None, *, captured: bool, co
     if since is not None:
         query = query.where(ArticleUrl.last_seen >= since)
     return query if count else query.order_by(ArticleUrl.id)
-
-
-def _batches(session: Session, keys: tuple[str, ...], since: datetime | None) -> Iterator[list[tuple]]:
-    rows = session.execute(_select(keys, since, captured=True)).all()
-    for start in range(0, len(rows), BATCH):
-        yield [tuple(row) for row in rows[start:start + BATCH]]
 
 
 def _one(store: PageStore, db: Database, warc_directory: Path, registry: Registry | None, link_id: int,
